@@ -1,0 +1,48 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import type { AuditEvent } from './audit-events.js';
+
+/**
+ * An append-only JSON Lines audit file. Each record is one write(2) on a file opened with O_APPEND,
+ * so records of concurrent runners never interleave inside a line; `close` fsyncs before returning,
+ * so the records are durable before the process exits.
+ */
+export class AuditLog {
+  readonly path: string;
+  #fd: number | undefined;
+
+  private constructor(path: string, fd: number) {
+    this.path = path;
+    this.#fd = fd;
+  }
+
+  /** Opens (and creates, with its folder) the audit file for appending. */
+  static open(path: string): AuditLog {
+    mkdirSync(dirname(path), { recursive: true });
+    return new AuditLog(path, openSync(path, 'a', 0o640));
+  }
+
+  write(event: AuditEvent): void {
+    if (this.#fd === undefined) {
+      return;
+    }
+
+    writeSync(this.#fd, `${JSON.stringify(event)}\n`);
+  }
+
+  /** Flushes the records to disk and closes the file. Safe to call twice. */
+  close(): void {
+    if (this.#fd === undefined) {
+      return;
+    }
+
+    const fd = this.#fd;
+    this.#fd = undefined;
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/** The streams and environment a command renders to; tests and bin pass the process's own. */
+export interface CliIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+}
+
+/**
+ * Returns the chalk color level for a stream: FORCE_COLOR wins, then NO_COLOR (any non-empty value)
+ * turns colors off, and otherwise colors follow whether the stream is a terminal.
+ */
+export function colorLevel(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): 0 | 1 | 2 | 3 {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '' && force !== '0' && force !== 'false') {
+    const level = Number(force);
+    return level === 2 || level === 3 ? level : 1;
+  }
+
+  if ((env.NO_COLOR ?? '') !== '' || force === '0' || force === 'false') {
+    return 0;
+  }
+
+  return stream.isTTY === true && env.TERM !== 'dumb' ? 2 : 0;
+}

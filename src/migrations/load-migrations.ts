@@ -1,0 +1,173 @@
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { Kysely, Migration } from 'kysely';
+
+import { printable } from '../config/json-text.js';
+import { MigrationLoadError, type MigrationFileIssue, errorMessage } from '../errors.js';
+
+/** One migration file, loaded. */
+export interface LoadedMigration {
+  name: string;
+  file: string;
+  up: (db: Kysely<any>) => Promise<void>;
+  down?: (db: Kysely<any>) => Promise<void>;
+}
+
+/** The migrations of a folder, sorted by name as Kysely's Migrator sorts them. */
+export interface MigrationSet {
+  directory: string;
+  migrations: readonly LoadedMigration[];
+  /** Names of files that were skipped on purpose (dotfiles, declarations, docs). */
+  ignored: readonly string[];
+}
+
+const CODE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
+const IGNORED_SUFFIXES = ['.d.ts', '.d.mts', '.d.cts', '.map', '.md', '.txt'];
+const MAX_NAME_LENGTH = 255;
+
+/**
+ * Loads every migration of a folder once, TypeScript included (through jiti, so users need no
+ * build step). Every problem of every file is collected and thrown at once as a MigrationLoadError.
+ */
+export async function loadMigrations(directory: string): Promise<MigrationSet> {
+  const entries = await listFolder(directory);
+  const issues: MigrationFileIssue[] = [];
+  const ignored: string[] = [];
+  const candidates: Array<{ name: string; file: string }> = [];
+  const fileByName = new Map<string, string>();
+
+  for (const entry of entries) {
+    if (entry.startsWith('.') || IGNORED_SUFFIXES.some((suffix) => entry.endsWith(suffix))) {
+      ignored.push(entry);
+      continue;
+    }
+
+    const path = join(directory, entry);
+    if ((await stat(path)).isDirectory()) {
+      ignored.push(`${entry}/`);
+      continue;
+    }
+
+    const extension = extname(entry);
+    if (!CODE_EXTENSIONS.has(extension)) {
+      issues.push({ file: printable(entry), message: 'is not a migration; migrations are .ts, .mts, .cts, .js, .mjs or .cjs files. Move other files out of the folder' });
+      continue;
+    }
+
+    const name = entry.slice(0, -extension.length);
+    const nameProblem = checkName(name);
+    if (nameProblem !== undefined) {
+      issues.push({ file: printable(entry), message: nameProblem });
+      continue;
+    }
+
+    const twin = fileByName.get(name);
+    if (twin !== undefined) {
+      issues.push({ file: entry, message: `has the same migration name "${name}" as ${twin}; keep one of them` });
+      continue;
+    }
+
+    fileByName.set(name, entry);
+    candidates.push({ name, file: path });
+  }
+
+  const migrations = await importAll(candidates, issues);
+  if (issues.length > 0) {
+    throw new MigrationLoadError(directory, issues);
+  }
+
+  migrations.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { directory, migrations, ignored };
+}
+
+async function listFolder(directory: string): Promise<string[]> {
+  try {
+    return await readdir(directory);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? 'the folder does not exist; set --migrations or migrationsDir' : code === 'ENOTDIR' ? 'is not a folder' : `cannot be read: ${errorMessage(error)}`;
+    throw new MigrationLoadError(directory, [{ file: '.', message }], { cause: error });
+  }
+}
+
+function checkName(name: string): string | undefined {
+  if (name.length === 0) {
+    return 'has an empty migration name';
+  }
+
+  if (name.length > MAX_NAME_LENGTH) {
+    return `has a name of ${name.length} characters; Kysely stores at most ${MAX_NAME_LENGTH}`;
+  }
+
+  if (/[\u0000-\u001f\u007f]/.test(name)) {
+    return 'has a control character in its name; rename the file';
+  }
+
+  return undefined;
+}
+
+async function importAll(candidates: ReadonlyArray<{ name: string; file: string }>, issues: MigrationFileIssue[]): Promise<LoadedMigration[]> {
+  if (candidates.length === 0) {
+    return [];
+  }
+
+  const { createJiti } = await import('jiti');
+  const jiti = createJiti(import.meta.url, {
+    fsCache: false,
+    moduleCache: false,
+    interopDefault: true,
+    // User migrations import kysely; resolving it to tenantctl's copy means they need no install of their own.
+    alias: { kysely: fileURLToPath(import.meta.resolve('kysely')) },
+  });
+
+  const loaded: LoadedMigration[] = [];
+  for (const candidate of candidates) {
+    let module: unknown;
+    try {
+      module = await jiti.import(candidate.file);
+    } catch (error) {
+      issues.push({ file: candidate.file, message: `failed to load: ${firstLines(errorMessage(error))}` });
+      continue;
+    }
+
+    const migration = pickMigration(module);
+    if (typeof migration?.up !== 'function') {
+      issues.push({ file: candidate.file, message: 'exports no `up` function; export `async function up(db: Kysely<any>)` (and optionally `down`)' });
+      continue;
+    }
+
+    if (migration.down !== undefined && typeof migration.down !== 'function') {
+      issues.push({ file: candidate.file, message: 'exports `down`, but it is not a function' });
+      continue;
+    }
+
+    loaded.push({ name: candidate.name, file: candidate.file, up: migration.up, ...(migration.down === undefined ? {} : { down: migration.down }) });
+  }
+
+  return loaded;
+}
+
+function pickMigration(module: unknown): Partial<Migration> | undefined {
+  if (typeof module !== 'object' || module === null) {
+    return undefined;
+  }
+
+  const record = module as Record<string, unknown>;
+  if (typeof record.up === 'function') {
+    return record as Partial<Migration>;
+  }
+
+  const fallback = record.default;
+  if (typeof fallback === 'object' && fallback !== null) {
+    return fallback as Partial<Migration>;
+  }
+
+  return undefined;
+}
+
+function firstLines(message: string): string {
+  const lines = message.split('\n').filter((line) => line.trim() !== '');
+  return lines.slice(0, 4).join(' | ');
+}

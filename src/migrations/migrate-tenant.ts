@@ -1,0 +1,214 @@
+import { Kysely, type Migration, Migrator, PostgresDialect } from 'kysely';
+
+import type { ErrorInfo, TenantStatus } from '../audit/audit-events.js';
+import type { EventBus } from '../audit/event-bus.js';
+import { InterruptedError, LockLostError, errorMessage } from '../errors.js';
+import type { MigrationTarget } from '../guard/resolve-targets.js';
+import type { LockRecord } from '../locks/lock-record.js';
+import type { TenantLockHandle, TenantLocks } from '../locks/tenant-lock.js';
+import { describeError, isUnavailableError } from './describe-error.js';
+import type { MigrationSet } from './load-migrations.js';
+import { planMigrations, readMigrationState } from './migration-state.js';
+import { createTenantPool, destroyPool, type PoolSettings } from './pg-pool.js';
+
+/** The outcome of one tenant in a migrate run. */
+export interface TenantResult {
+  tenant: string;
+  status: TenantStatus;
+  /** Migrations committed on this tenant by this run, in order. */
+  applied: string[];
+  durationMs: number;
+  error?: ErrorInfo;
+  /** The other holder, when the tenant was busy. */
+  holder?: LockRecord;
+}
+
+export interface TenantRunOptions {
+  target: MigrationTarget;
+  migrations: MigrationSet;
+  locks: TenantLocks;
+  bus: EventBus;
+  pool: PoolSettings;
+  lockWaitMs: number;
+  /** Aborted on SIGINT or SIGTERM: no new migration starts, and the running transaction rolls back. */
+  signal: AbortSignal;
+  to?: string;
+}
+
+/**
+ * Migrates one tenant: one cheap read decides whether anything is pending, and only then is the
+ * Redis lock taken and Kysely's Migrator run in one transaction. The pool is destroyed and the lock
+ * released in `finally`, whatever happens.
+ */
+export async function migrateTenant(options: TenantRunOptions): Promise<TenantResult> {
+  const started = Date.now();
+  const tenant = options.target.alias;
+  const pool = createTenantPool(options.target.url, options.pool);
+
+  const finish = (status: TenantStatus, applied: string[], error?: ErrorInfo, holder?: LockRecord): TenantResult => {
+    const result: TenantResult = { tenant, status, applied, durationMs: Date.now() - started };
+    if (error !== undefined) result.error = error;
+    if (holder !== undefined) result.holder = holder;
+    options.bus.emit({ event: 'tenant.finished', tenant, status, applied, durationMs: result.durationMs, ...(error === undefined ? {} : { error }) });
+    return result;
+  };
+
+  try {
+    const state = await readMigrationState(pool);
+    const plan = planMigrations(state, options.migrations.migrations, options.to);
+    if (plan.kind === 'invalid') {
+      return finish('failed', [], { code: 'MIGRATION_STATE_INVALID', message: plan.message });
+    }
+
+    if (plan.kind === 'none') {
+      return finish('up-to-date', []);
+    }
+
+    if (options.signal.aborted) {
+      return finish('skipped', [], { code: 'INTERRUPTED', message: 'not started: the run was stopped' });
+    }
+
+    const outcome = await options.locks.acquire(tenant, { waitMs: options.lockWaitMs, signal: options.signal });
+    if (outcome.status === 'busy') {
+      const { record } = outcome;
+      options.bus.emit({ event: 'lock.busy', tenant, holder: record.holder, heartbeatAgeMs: record.heartbeatAgeMs, waitedMs: outcome.waitedMs });
+      const message = `locked by ${record.holder.host}:${record.holder.pid} (correlation ${record.holder.correlationId}, last heartbeat ${Math.round(record.heartbeatAgeMs / 1000)}s ago)`;
+      return finish('busy', [], { code: 'LOCK_BUSY', message }, record);
+    }
+
+    if (outcome.takenOver !== undefined) {
+      options.bus.emit({ event: 'lock.taken-over', tenant, previousHolder: outcome.takenOver.holder, heartbeatAgeMs: outcome.takenOver.heartbeatAgeMs });
+    }
+
+    options.bus.emit({ event: 'lock.acquired', tenant, key: outcome.handle.key });
+    return await runLocked(options, pool, outcome.handle, plan.names.length, finish);
+  } catch (error) {
+    const code = isUnavailableError(error) ? 'DATABASE_UNAVAILABLE' : 'MIGRATION_FAILED';
+    return finish('failed', [], describeError(error, code));
+  } finally {
+    await destroyPool(pool);
+  }
+}
+
+type Finish = (status: TenantStatus, applied: string[], error?: ErrorInfo) => TenantResult;
+
+async function runLocked(options: TenantRunOptions, pool: ReturnType<typeof createTenantPool>, handle: TenantLockHandle, pending: number, finish: Finish): Promise<TenantResult> {
+  const tenant = options.target.alias;
+  let lossReported = false;
+  const reportLoss = (): void => {
+    if (!lossReported) {
+      lossReported = true;
+      options.bus.emit({ event: 'lock.lost', tenant, reason: handle.lossMessage ?? 'lock lost' });
+    }
+  };
+
+  handle.startHeartbeat(reportLoss);
+  try {
+    options.bus.emit({ event: 'tenant.started', tenant, pending });
+    const run = await runMigrator(options, pool, handle);
+    if (handle.lost) {
+      reportLoss();
+      return finish('lock-lost', [], { code: 'LOCK_LOST', message: `${handle.lossMessage ?? 'lock lost'}; the tenant's transaction was rolled back` });
+    }
+
+    return finish(run.status, run.applied, run.error);
+  } finally {
+    await releaseLock(options, handle);
+  }
+}
+
+interface MigratorRun {
+  status: TenantStatus;
+  applied: string[];
+  error?: ErrorInfo;
+}
+
+async function runMigrator(options: TenantRunOptions, pool: ReturnType<typeof createTenantPool>, handle: TenantLockHandle): Promise<MigratorRun> {
+  const tenant = options.target.alias;
+  const durations = new Map<string, number>();
+  let failure: { name: string; direction: 'up' | 'down'; durationMs: number } | undefined;
+
+  // Each step checks the lock and the stop signal before it starts, and confirms the lock with Redis
+  // after it ends, so the transaction commits only while this runner provably holds the tenant.
+  const step = async (name: string, direction: 'up' | 'down', body: () => Promise<void>): Promise<void> => {
+    if (handle.lost) {
+      throw new LockLostError(tenant, handle.lossMessage ?? 'lock lost');
+    }
+
+    if (options.signal.aborted) {
+      throw new InterruptedError(String(options.signal.reason ?? 'a signal'));
+    }
+
+    options.bus.emit({ event: 'migration.started', tenant, migration: name, direction });
+    const stepStarted = Date.now();
+    try {
+      await body();
+    } catch (error) {
+      failure = { name, direction, durationMs: Date.now() - stepStarted };
+      throw error;
+    }
+
+    durations.set(name, Date.now() - stepStarted);
+    if (!(await handle.renew())) {
+      throw new LockLostError(tenant, handle.lossMessage ?? 'lock lost');
+    }
+  };
+
+  const wrapped: Record<string, Migration> = {};
+  for (const migration of options.migrations.migrations) {
+    const { down } = migration;
+    wrapped[migration.name] = {
+      up: (db) => step(migration.name, 'up', () => migration.up(db)),
+      ...(down === undefined ? {} : { down: (db: Kysely<any>) => step(migration.name, 'down', () => down(db)) }),
+    };
+  }
+
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => wrapped } });
+  const resultSet = options.to === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.to);
+
+  if (resultSet.error === undefined) {
+    const applied: string[] = [];
+    for (const result of resultSet.results ?? []) {
+      if (result.status === 'Success') {
+        applied.push(result.migrationName);
+        const direction = result.direction === 'Down' ? 'down' : 'up';
+        options.bus.emit({ event: 'migration.applied', tenant, migration: result.migrationName, direction, durationMs: durations.get(result.migrationName) ?? 0 });
+      }
+    }
+
+    return { status: applied.length === 0 ? 'up-to-date' : 'applied', applied };
+  }
+
+  const error = resultSet.error;
+  if (error instanceof LockLostError) {
+    return { status: 'lock-lost', applied: [], error: describeError(error, 'LOCK_LOST') };
+  }
+
+  if (error instanceof InterruptedError) {
+    return { status: 'skipped', applied: [], error: { code: 'INTERRUPTED', message: 'stopped by a signal; the transaction was rolled back' } };
+  }
+
+  const info = describeError(error, isUnavailableError(error) ? 'DATABASE_UNAVAILABLE' : 'MIGRATION_FAILED', failure?.name);
+  if (failure !== undefined) {
+    options.bus.emit({ event: 'migration.failed', tenant, migration: failure.name, direction: failure.direction, durationMs: failure.durationMs, error: info });
+    info.message = `${failure.name}: ${info.message}; the transaction was rolled back`;
+  }
+
+  return { status: 'failed', applied: [], error: info };
+}
+
+async function releaseLock(options: TenantRunOptions, handle: TenantLockHandle): Promise<void> {
+  const tenant = options.target.alias;
+  try {
+    const released = await handle.release();
+    if (released === 'released') {
+      options.bus.emit({ event: 'lock.released', tenant, heldMs: Date.now() - handle.localAcquiredAt });
+    } else {
+      options.bus.emit({ event: 'lock.release-skipped', tenant, reason: 'the lock no longer holds this runner\'s token, so it was left alone' });
+    }
+  } catch (error) {
+    // Redis is unreachable: the lock expires with its lease or is recovered as stale.
+    options.bus.emit({ event: 'lock.release-skipped', tenant, reason: `release failed: ${errorMessage(error)}; the lock expires with its lease` });
+  }
+}
