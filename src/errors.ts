@@ -16,6 +16,9 @@ export type ErrorCode =
   | 'MIGRATION_FAILED'
   | 'MIGRATION_STATE_INVALID'
   | 'INTERRUPTED'
+  | 'TENANT_CONTEXT_MISSING'
+  | 'TENANT_ALIAS_UNKNOWN'
+  | 'CACHE_SERVICE_UNAVAILABLE'
   | 'INTERNAL';
 
 export class TenantctlError extends Error {
@@ -130,6 +133,33 @@ export class InterruptedError extends TenantctlError {
     super('INTERRUPTED', `Stopped by ${signal} before the migration started`);
     this.name = 'InterruptedError';
     this.signal = signal;
+  }
+}
+
+/** Tenant-scoped code ran outside a tenant context (no middleware or runWithTenant around it). */
+export class TenantContextError extends TenantctlError {
+  constructor(message: string) {
+    super('TENANT_CONTEXT_MISSING', message);
+    this.name = 'TenantContextError';
+  }
+}
+
+/** An alias that is malformed or not in the database map was passed to tenant-scoped code. */
+export class TenantAliasError extends TenantctlError {
+  readonly alias: string;
+
+  constructor(alias: string, message: string) {
+    super('TENANT_ALIAS_UNKNOWN', message);
+    this.name = 'TenantAliasError';
+    this.alias = alias;
+  }
+}
+
+/** Redis failed a cache command or could not be reached; the cache never serves stale or shared data instead. */
+export class CacheServiceError extends TenantctlError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CACHE_SERVICE_UNAVAILABLE', message, options);
+    this.name = 'CacheServiceError';
   }
 }
 

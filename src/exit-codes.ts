@@ -44,6 +44,10 @@ const EXIT_CODE_BY_ERROR: Record<ErrorCode, ExitCodeValue> = {
   MIGRATION_FAILED: ExitCode.TENANT_FAILED,
   MIGRATION_STATE_INVALID: ExitCode.TENANT_FAILED,
   INTERRUPTED: ExitCode.INTERRUPTED,
+  // A missing tenant context is a bug in the calling application, not in its input.
+  TENANT_CONTEXT_MISSING: ExitCode.INTERNAL,
+  TENANT_ALIAS_UNKNOWN: ExitCode.GUARD,
+  CACHE_SERVICE_UNAVAILABLE: ExitCode.LOCK_UNAVAILABLE,
   INTERNAL: ExitCode.INTERNAL,
 };
 
