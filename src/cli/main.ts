@@ -5,7 +5,6 @@ import { EXIT_CODE_DESCRIPTIONS, type RunOutcome } from '../exit-codes.js';
 import { toolVersion } from '../version.js';
 import { processIo, type CliIo } from './io.js';
 import { registerMigrate } from './migrate.js';
-import { renderFatalError } from './render-error.js';
 
 /** What a CLI invocation ended with; bin/tenantctl.js turns it into the exit code. */
 export type CliResult = { outcome: RunOutcome } | { error: unknown };
@@ -70,6 +69,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       return { outcome: 'ok' };
     }
 
+    // Loaded only on failure: it pulls in chalk, which a successful --help does not need.
+    const { renderFatalError } = await import('./render-error.js');
     renderFatalError(normalized, io, argv.includes('--json'));
     return { error: normalized };
   }

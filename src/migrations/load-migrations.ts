@@ -1,7 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import type { Jiti } from 'jiti';
 import type { Kysely, Migration } from 'kysely';
 
 import { printable } from '../config/json-text.js';
@@ -24,6 +25,7 @@ export interface MigrationSet {
 }
 
 const CODE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
+const NATIVE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
 const IGNORED_SUFFIXES = ['.d.ts', '.d.mts', '.d.cts', '.map', '.md', '.txt'];
 const MAX_NAME_LENGTH = 255;
 
@@ -109,24 +111,13 @@ function checkName(name: string): string | undefined {
 }
 
 async function importAll(candidates: ReadonlyArray<{ name: string; file: string }>, issues: MigrationFileIssue[]): Promise<LoadedMigration[]> {
-  if (candidates.length === 0) {
-    return [];
-  }
-
-  const { createJiti } = await import('jiti');
-  const jiti = createJiti(import.meta.url, {
-    fsCache: false,
-    moduleCache: false,
-    interopDefault: true,
-    // User migrations import kysely; resolving it to tenantctl's copy means they need no install of their own.
-    alias: { kysely: fileURLToPath(import.meta.resolve('kysely')) },
-  });
-
+  const loader = new ModuleLoader();
   const loaded: LoadedMigration[] = [];
+
   for (const candidate of candidates) {
     let module: unknown;
     try {
-      module = await jiti.import(candidate.file);
+      module = await loader.load(candidate.file);
     } catch (error) {
       issues.push({ file: candidate.file, message: `failed to load: ${firstLines(errorMessage(error))}` });
       continue;
@@ -147,6 +138,43 @@ async function importAll(candidates: ReadonlyArray<{ name: string; file: string 
   }
 
   return loaded;
+}
+
+/**
+ * Loads JavaScript migrations with Node's own import (fast, no transform) and TypeScript through
+ * jiti, created only when a file needs it. A JavaScript file that Node cannot load as it is (for
+ * example it imports kysely from a folder without node_modules) is retried through jiti.
+ */
+class ModuleLoader {
+  #jiti: Jiti | undefined;
+
+  async load(file: string): Promise<unknown> {
+    if (!NATIVE_EXTENSIONS.has(extname(file))) {
+      return (await this.#loader()).import(file);
+    }
+
+    try {
+      // The modification time in the URL makes a changed file load anew within one process.
+      const { mtimeMs } = await stat(file);
+      return await import(`${pathToFileURL(file).href}?mtime=${mtimeMs}`);
+    } catch {
+      return (await this.#loader()).import(file);
+    }
+  }
+
+  async #loader(): Promise<Jiti> {
+    if (this.#jiti === undefined) {
+      const { createJiti } = await import('jiti');
+      this.#jiti = createJiti(import.meta.url, {
+        moduleCache: false,
+        interopDefault: true,
+        // User migrations import kysely; resolving it to tenantctl's copy means they need no install of their own.
+        alias: { kysely: fileURLToPath(import.meta.resolve('kysely')) },
+      });
+    }
+
+    return this.#jiti;
+  }
 }
 
 function pickMigration(module: unknown): Partial<Migration> | undefined {
