@@ -25,6 +25,28 @@ const SSL_MODES: Record<string, PgConnectionFields['ssl']> = {
   'verify-full': { rejectUnauthorized: true },
 };
 
+/** Connection parameter names of libpq, safe to quote in a message because none is a secret. */
+const LIBPQ_PARAMETERS = new Set([
+  'application_name',
+  'channel_binding',
+  'client_encoding',
+  'connect_timeout',
+  'dbname',
+  'gssencmode',
+  'hostaddr',
+  'keepalives',
+  'options',
+  'passfile',
+  'password',
+  'port',
+  'sslcert',
+  'sslcrl',
+  'sslkey',
+  'sslrootcert',
+  'target_session_attrs',
+  'user',
+]);
+
 /**
  * A PostgreSQL connection URL parsed once. It renders itself with the password masked in
  * `toString`, `toJSON` and `util.inspect`, so it can travel through logs and errors safely.
@@ -70,6 +92,12 @@ export class PostgresUrl {
       return { ok: false, message: 'contains "#", which ends the URL early; percent-encode "#" in the password as %23' };
     }
 
+    // A raw "@" after the host means the authority ended early, most often at an unencoded "/" or
+    // "?" in the password. The rest of the password would then be read as the database name and shown.
+    if (url.pathname.includes('@') || url.search.includes('@')) {
+      return { ok: false, message: 'contains "@" after the host, so part of the password was read as the database name or query; percent-encode "/" as %2F, "?" as %3F and "@" as %40 in the password' };
+    }
+
     const decoded = decodeParts(url);
     if (!decoded.ok) {
       return decoded;
@@ -89,7 +117,9 @@ export class PostgresUrl {
 
     for (const key of url.searchParams.keys()) {
       if (key !== 'sslmode' && key !== 'host') {
-        return { ok: false, message: `has the unsupported query parameter "${key.slice(0, 40)}"; only sslmode and host are read` };
+        // Only libpq's own parameter names are quoted, because any other text may be part of a password.
+        const shown = LIBPQ_PARAMETERS.has(key) ? `the unsupported query parameter "${key}"` : 'an unsupported query parameter';
+        return { ok: false, message: `has ${shown}; only sslmode and host are read` };
       }
     }
 
