@@ -52,7 +52,7 @@ export function resolveMigrationTargets(config: ResolvedConfig, selection: Targe
 
 /** Resolves one alias or hostname to a database alias, without the allowlist check. */
 export function lookupAlias(config: ResolvedConfig, input: string): { alias: string } | GuardRejection {
-  const shown = printable(input);
+  const shown = displayInput(input);
   if (input.length === 0 || input.length > MAX_INPUT_LENGTH) {
     return { input: shown, reason: 'malformed-alias', message: `"${shown}": a tenant must be an alias (${ALIAS_RULE}) or a mapped hostname of at most 253 characters` };
   }
@@ -98,7 +98,7 @@ function checkTarget(config: ResolvedConfig, input: string): MigrationTarget | G
     return found;
   }
 
-  const shown = printable(input);
+  const shown = displayInput(input);
   if (!config.migrationAllowlist.has(found.alias)) {
     return {
       input: shown,
@@ -114,6 +114,14 @@ function checkTarget(config: ResolvedConfig, input: string): MigrationTarget | G
   }
 
   return { alias: found.alias, input: shown, url };
+}
+
+/**
+ * Escapes a target for display and masks everything up to its last "@", because a connection URL
+ * passed as --tenant by mistake carries its password there.
+ */
+function displayInput(input: string): string {
+  return printable(input.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?[\s\S]*@/, '$1****@'));
 }
 
 function selectAll(config: ResolvedConfig): GuardOutcome {
