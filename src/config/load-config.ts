@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import { normalizeHost } from '../hosts/normalize-host.js';
+import { normalizeHost, normalizeHostPattern } from '../hosts/normalize-host.js';
 import { PostgresUrl, RedisUrl } from './connection-url.js';
 import { DEFAULT_CONFIG_FILE, Env } from './env-names.js';
 import { parseJsonText, printable } from './json-text.js';
@@ -292,12 +292,13 @@ function resolveMappings(raw: Record<string, string>, source: string, databases:
 
   for (const [host, alias] of Object.entries(raw)) {
     const key = `tenantMappings.${printable(host)}`;
-    const normalized = normalizeHost(host);
-    if (!normalized.ok) {
-      issues.push({ key, source, message: `invalid hostname: it ${normalized.message}` });
+    const pattern = normalizeHostPattern(host);
+    if (!pattern.ok) {
+      issues.push({ key, source, message: `invalid hostname: it ${pattern.message}` });
       continue;
     }
 
+    const normalized = pattern.value.key;
     if (!ALIAS_PATTERN.test(alias)) {
       issues.push({ key, source, message: `maps to "${printable(alias)}", which is not a valid alias; an alias is ${ALIAS_RULE}` });
       continue;
@@ -308,14 +309,14 @@ function resolveMappings(raw: Record<string, string>, source: string, databases:
       continue;
     }
 
-    const earlier = firstSpelling.get(normalized.value);
+    const earlier = firstSpelling.get(normalized);
     if (earlier !== undefined) {
-      issues.push({ key, source, message: `is the same host as "${printable(earlier)}" after normalization (${normalized.value}); keep one entry` });
+      issues.push({ key, source, message: `is the same host as "${printable(earlier)}" after normalization (${normalized}); keep one entry` });
       continue;
     }
 
-    firstSpelling.set(normalized.value, host);
-    mappings.set(normalized.value, alias);
+    firstSpelling.set(normalized, host);
+    mappings.set(normalized, alias);
   }
 
   return mappings;

@@ -7,7 +7,7 @@ export interface ResolvedConfig {
   configFile: string | undefined;
   environment: string;
   strictMode: boolean;
-  /** Normalized hostname to database alias. */
+  /** Normalized hostname, or a `*.parent` wildcard of one whole label, to database alias. */
   tenantMappings: ReadonlyMap<string, string>;
   /** Database alias to its parsed connection URL. */
   databases: ReadonlyMap<string, PostgresUrl>;

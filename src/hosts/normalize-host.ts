@@ -136,3 +136,54 @@ function checkLabels(ascii: string): ParseResult<string> {
 
   return { ok: true, value: ascii };
 }
+
+/** A normalized tenant-map key: an exact hostname, or `*.` followed by the normalized parent domain. */
+export interface HostPattern {
+  /** The key as stored in the tenant map: `acme.example.com` or `*.example.com`. */
+  key: string;
+  /** For a wildcard, the parent domain the `*` label sits under (`example.com`). */
+  wildcardParent?: string;
+}
+
+/**
+ * Normalizes a tenant-map key. Besides plain hostnames it accepts one wildcard form, `*.` followed
+ * by a domain of at least two labels: the `*` stands for exactly one whole label, so
+ * `*.example.com` matches `a.example.com` but neither `example.com` nor `a.b.example.com`.
+ * Partial-label wildcards (`a*.example.com`), wildcards on IP addresses and on a single-label
+ * parent (`*.com`) are rejected.
+ */
+export function normalizeHostPattern(input: string): ParseResult<HostPattern> {
+  if (!input.startsWith('*.')) {
+    if (input.includes('*')) {
+      return { ok: false, message: 'has a "*" that is not a whole first label; a wildcard entry is written as *.example.com' };
+    }
+
+    const host = normalizeHost(input);
+    return host.ok ? { ok: true, value: { key: host.value } } : host;
+  }
+
+  const parentInput = input.slice(2);
+  if (parentInput.includes('*')) {
+    return { ok: false, message: 'has more than one "*"; a wildcard entry has one "*" as its whole first label, as *.example.com' };
+  }
+
+  const parent = normalizeHost(parentInput);
+  if (!parent.ok) {
+    return parent;
+  }
+
+  // A port in the entry is dropped like in exact entries, so only the address forms need a check.
+  if (isIPv4(parent.value) || parent.value.startsWith('[')) {
+    return { ok: false, message: 'is a wildcard over an IP address; a wildcard entry is a domain name, as *.example.com' };
+  }
+
+  if (!parent.value.includes('.')) {
+    return { ok: false, message: `is a wildcard over the single label "${parent.value}", which would match whole top-level domains; name at least two labels, as *.example.com` };
+  }
+
+  if (parent.value.length + 2 > MAX_NAME_LENGTH) {
+    return { ok: false, message: `is ${parent.value.length + 2} characters long; a hostname has at most ${MAX_NAME_LENGTH}` };
+  }
+
+  return { ok: true, value: { key: `*.${parent.value}`, wildcardParent: parent.value } };
+}
