@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { execa, type ResultPromise } from 'execa';
@@ -80,6 +80,7 @@ export class FaultFixture {
   /** Rewrites the migrations folder with these migrations, in name order. */
   writeMigrations(migrations: MigrationSpec[]): void {
     this.migrations = migrations;
+    rmSync(this.migrationsDir, { recursive: true, force: true });
     mkdirSync(this.migrationsDir, { recursive: true });
     const ledgerUrl = new URL(ADMIN_URL);
     const ledgerConnection = `host=${ledgerUrl.hostname} port=${ledgerUrl.port || '5432'} user=${decodeURIComponent(ledgerUrl.username || 'postgres')} dbname=${this.ledger}`;
