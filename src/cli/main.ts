@@ -4,7 +4,9 @@ import { UsageError } from '../errors.js';
 import { EXIT_CODE_DESCRIPTIONS, type RunOutcome } from '../exit-codes.js';
 import { toolVersion } from '../version.js';
 import { processIo, type CliIo } from './io.js';
+import { registerCache } from './cache.js';
 import { registerMigrate } from './migrate.js';
+import { registerResolve } from './resolve.js';
 
 /** What a CLI invocation ended with; bin/tenantctl.js turns it into the exit code. */
 export type CliResult = { outcome: RunOutcome } | { error: unknown };
@@ -47,6 +49,8 @@ export function buildProgram(io: CliIo, setOutcome: (outcome: RunOutcome) => voi
     .addHelpText('after', `${ENVIRONMENT_HELP}\n${exitCodeHelp()}\n\nDocumentation: README.md in the tenantctl package.`);
 
   registerMigrate(program, io, setOutcome);
+  registerResolve(program, io, setOutcome);
+  registerCache(program, io, setOutcome);
   return program;
 }
 
