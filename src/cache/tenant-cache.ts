@@ -43,7 +43,8 @@ export class TenantCache {
   /** Returns the cached value, or null when the key is missing or expired. Counts a hit or a miss. */
   async get(key: string): Promise<string | null> {
     const alias = requireTenant();
-    const value = await this.command('GET', alias, () => this.redis.get(tenantKey(this.prefix, alias, key)));
+    const redisKey = tenantKey(this.prefix, alias, key);
+    const value = await this.command('GET', alias, () => this.redis.get(redisKey));
     await this.count(alias, value === null ? 0 : 1, value === null ? 1 : 0);
     return value;
   }
