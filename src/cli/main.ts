@@ -7,6 +7,7 @@ import { processIo, type CliIo } from './io.js';
 import { registerCache } from './cache.js';
 import { registerMigrate } from './migrate.js';
 import { registerResolve } from './resolve.js';
+import { registerStatus } from './status.js';
 
 /** What a CLI invocation ended with; bin/tenantctl.js turns it into the exit code. */
 export type CliResult = { outcome: RunOutcome } | { error: unknown };
@@ -51,6 +52,7 @@ export function buildProgram(io: CliIo, setOutcome: (outcome: RunOutcome) => voi
   registerMigrate(program, io, setOutcome);
   registerResolve(program, io, setOutcome);
   registerCache(program, io, setOutcome);
+  registerStatus(program, io, setOutcome);
   return program;
 }
 

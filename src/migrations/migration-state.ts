@@ -42,6 +42,34 @@ export async function readMigrationState(pool: pg.Pool): Promise<MigrationState>
   }
 }
 
+/** How a tenant's applied migrations relate to the migrations folder. */
+export interface MigrationComparison {
+  /** Applied migrations that no file in the folder provides any more. */
+  missing: string[];
+  /**
+   * Migrations in the folder that were never applied but sort before the last applied one. Kysely
+   * rejects them, so they can never run without a rename.
+   */
+  outOfOrder: string[];
+  /** Migrations in the folder that were never applied, in name order (out-of-order ones included). */
+  pending: string[];
+}
+
+/** Compares the applied migrations with the folder, without stopping at the first problem. */
+export function compareMigrations(state: MigrationState, migrations: readonly LoadedMigration[]): MigrationComparison {
+  const names = migrations.map((migration) => migration.name);
+  const known = new Set(names);
+  const applied = new Set(state.applied);
+  const lastApplied = [...state.applied].filter((name) => known.has(name)).sort().at(-1);
+
+  const pending = names.filter((name) => !applied.has(name));
+  return {
+    missing: state.applied.filter((name) => !known.has(name)),
+    outOfOrder: lastApplied === undefined ? [] : pending.filter((name) => name < lastApplied),
+    pending,
+  };
+}
+
 /**
  * Compares the applied migrations with the folder, with Kysely's rules: every applied migration
  * must still exist, and the applied ones must be the first ones in name order (a new migration may
