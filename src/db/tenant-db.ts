@@ -36,8 +36,11 @@ export class TenantDatabases<DB = unknown> {
     };
   }
 
-  /** Returns the Kysely instance of the alias, or of the current tenant when no alias is given. */
-  tenantDb(alias: string = requireTenant()): Kysely<DB> {
+  /**
+   * Returns the Kysely instance of the alias, or of the current tenant when no alias is given.
+   * Bound to its instance, so `const { tenantDb } = databases` works.
+   */
+  readonly tenantDb = (alias: string = requireTenant()): Kysely<DB> => {
     const existing = this.instances.get(alias);
     if (existing !== undefined) {
       return existing;
@@ -68,7 +71,7 @@ export class TenantDatabases<DB = unknown> {
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     this.instances.set(alias, db);
     return db;
-  }
+  };
 
   /** Aliases whose pool is open. */
   openAliases(): string[] {

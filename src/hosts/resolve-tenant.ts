@@ -53,8 +53,11 @@ export class TenantResolver {
     this.securityLog = options.securityLog === false ? undefined : (options.securityLog ?? new SecurityLog());
   }
 
-  /** Resolves one hostname, as sent in a Host header or typed by a user, to its tenant alias. */
-  resolveTenant(host: string): TenantResolution {
+  /**
+   * Resolves one hostname, as sent in a Host header or typed by a user, to its tenant alias.
+   * Bound to its instance, so `const { resolveTenant } = resolver` works.
+   */
+  readonly resolveTenant = (host: string): TenantResolution => {
     const normalized = normalizeHost(host);
     if (!normalized.ok) {
       const shown = printable(host);
@@ -79,7 +82,7 @@ export class TenantResolver {
 
     this.securityLog?.record({ event: 'host.rejected', reason: 'unknown-host', host: name, strictMode: this.strictMode });
     return { ok: false, reason: 'unknown-host', normalizedHost: name, message: unknownHostMessage(name, fallback !== undefined) };
-  }
+  };
 }
 
 /** Returns the `*.parent` key that could match the host, or undefined when no wildcard can. */
