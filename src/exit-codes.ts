@@ -63,8 +63,9 @@ export function exitCodeForError(code: string | undefined): ExitCodeValue {
 /**
  * The overall verdict of a command, from the most to the least severe. `check-failed` is for the
  * gates: pending migrations in status, warnings in validate-config, rejected hosts in resolve.
+ * `config-invalid` is validate-config's verdict when a check failed.
  */
-export type RunOutcome = 'interrupted' | 'lock-unavailable' | 'tenant-failed' | 'lock-busy' | 'check-failed' | 'ok';
+export type RunOutcome = 'interrupted' | 'config-invalid' | 'lock-unavailable' | 'tenant-failed' | 'lock-busy' | 'check-failed' | 'ok';
 
 const EXIT_CODE_BY_OUTCOME: Record<RunOutcome, ExitCodeValue> = {
   ok: ExitCode.OK,
@@ -72,6 +73,7 @@ const EXIT_CODE_BY_OUTCOME: Record<RunOutcome, ExitCodeValue> = {
   'lock-busy': ExitCode.LOCK_BUSY,
   'lock-unavailable': ExitCode.LOCK_UNAVAILABLE,
   'check-failed': ExitCode.CHECK_FAILED,
+  'config-invalid': ExitCode.CONFIG,
   interrupted: ExitCode.INTERRUPTED,
 };
 

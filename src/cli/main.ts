@@ -8,6 +8,7 @@ import { registerCache } from './cache.js';
 import { registerMigrate } from './migrate.js';
 import { registerResolve } from './resolve.js';
 import { registerStatus } from './status.js';
+import { registerValidateConfig } from './validate-config.js';
 
 /** What a CLI invocation ended with; bin/tenantctl.js turns it into the exit code. */
 export type CliResult = { outcome: RunOutcome } | { error: unknown };
@@ -53,6 +54,7 @@ export function buildProgram(io: CliIo, setOutcome: (outcome: RunOutcome) => voi
   registerResolve(program, io, setOutcome);
   registerCache(program, io, setOutcome);
   registerStatus(program, io, setOutcome);
+  registerValidateConfig(program, io, setOutcome);
   return program;
 }
 
