@@ -21,7 +21,7 @@ describe('lock lost mid-run', () => {
 
   afterAll(async () => {
     await fixture?.cleanup();
-  });
+  }, 300_000);
 
   test('event loop blocked past lease', async () => {
     fixture.writeMigrations([{ name: '0001_block', blockMs: 2500 }, { name: '0002_after' }]);

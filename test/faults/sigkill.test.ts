@@ -24,7 +24,7 @@ describe('SIGKILL at random moments', () => {
   afterAll(async () => {
     console.info(`sigkill tally: ${JSON.stringify(tally)}`);
     await fixture?.cleanup();
-  });
+  }, 300_000);
 
   test.each(Array.from({ length: TRIALS }, (_, index) => index + 1))('kill trial %i', async () => {
     await fixture.resetTenants();

@@ -19,7 +19,7 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s mid-run', (signal) => {
 
   afterAll(async () => {
     await fixture?.cleanup();
-  });
+  }, 300_000);
 
   test(`${signal} stops the run cleanly`, async () => {
     rmSync(fixture.auditPath, { force: true });

@@ -3,11 +3,14 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 /** A TCP proxy on 127.0.0.1 that holds every reply from the upstream server for `delayMs`. */
 export interface SlowProxy {
   port: number;
+  /** Changes the delay of replies from now on. */
+  setDelay: (delayMs: number) => void;
   close: () => Promise<void>;
 }
 
 /** Starts a proxy to 127.0.0.1:upstreamPort that delays each chunk the server sends back. */
-export async function startSlowProxy(upstreamPort: number, delayMs: number): Promise<SlowProxy> {
+export async function startSlowProxy(upstreamPort: number, initialDelayMs: number): Promise<SlowProxy> {
+  let delayMs = initialDelayMs;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = createConnection(upstreamPort, '127.0.0.1');
@@ -15,11 +18,16 @@ export async function startSlowProxy(upstreamPort: number, delayMs: number): Pro
     sockets.add(upstream);
     client.pipe(upstream);
     upstream.on('data', (chunk: Buffer) => {
-      setTimeout(() => {
+      const forward = (): void => {
         if (!client.destroyed) {
           client.write(chunk);
         }
-      }, delayMs);
+      };
+      if (delayMs === 0) {
+        forward();
+      } else {
+        setTimeout(forward, delayMs);
+      }
     });
 
     const closeBoth = (): void => {
@@ -46,6 +54,9 @@ export async function startSlowProxy(upstreamPort: number, delayMs: number): Pro
 
   return {
     port: address.port,
+    setDelay: (value) => {
+      delayMs = value;
+    },
     close: async () => {
       for (const socket of sockets) {
         socket.destroy();
