@@ -14,6 +14,7 @@ export { TenantDatabases, type TenantDatabasesOptions } from './db/tenant-db.js'
 export { TenantCache, readCacheStats, type TenantCacheOptions, type CacheCounters, type TenantCacheStats } from './cache/tenant-cache.js';
 export { DEFAULT_CACHE_PREFIX } from './cache/cache-keys.js';
 export { connectCacheRedis } from './cache/cache-redis.js';
+export { validateStartup, type ValidateStartupOptions, type StartupReport } from './app/validate-startup.js';
 export { resolveMigrationTargets, type MigrationTarget, type TargetSelection } from './guard/resolve-targets.js';
 export { migrate, type MigrateOptions, type MigrateResult } from './commands/migrate.js';
 export type { TenantResult } from './migrations/migrate-tenant.js';
