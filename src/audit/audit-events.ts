@@ -23,6 +23,14 @@ export interface ErrorInfo {
   postgres?: { code?: string; detail?: string; hint?: string; position?: string; where?: string };
 }
 
+/** The person and process behind a manual lock change, for the audit trail. */
+export interface Operator {
+  /** The operating-system user that ran tenantctl. */
+  user: string;
+  host: string;
+  pid: number;
+}
+
 export type TenantStatus = 'applied' | 'up-to-date' | 'failed' | 'busy' | 'lock-lost' | 'skipped' | 'rejected';
 
 type EventBody =
@@ -35,6 +43,9 @@ type EventBody =
   | { event: 'lock.released'; tenant: string; heldMs: number }
   | { event: 'lock.release-skipped'; tenant: string; reason: string }
   | { event: 'lock.lost'; tenant: string; reason: string }
+  | { event: 'lock.cleared'; tenant: string; key: string; previousHolder: LockHolder; heartbeatAgeMs: number; staleMs: number; by: Operator }
+  | { event: 'lock.kept'; tenant: string; key: string; holder?: LockHolder; heartbeatAgeMs?: number; reason: string; by: Operator }
+  | { event: 'lock.force-released'; tenant: string; key: string; previousHolder: LockHolder; heartbeatAgeMs: number; reason: string; by: Operator }
   | { event: 'tenant.started'; tenant: string; pending: number }
   | { event: 'migration.started'; tenant: string; migration: string; direction: 'up' | 'down' }
   | { event: 'migration.applied'; tenant: string; migration: string; direction: 'up' | 'down'; durationMs: number }

@@ -5,6 +5,7 @@ import { EXIT_CODE_DESCRIPTIONS, type RunOutcome } from '../exit-codes.js';
 import { toolVersion } from '../version.js';
 import { processIo, type CliIo } from './io.js';
 import { registerCache } from './cache.js';
+import { registerLocks } from './locks.js';
 import { registerMigrate } from './migrate.js';
 import { registerResolve } from './resolve.js';
 import { registerStatus } from './status.js';
@@ -55,6 +56,7 @@ export function buildProgram(io: CliIo, setOutcome: (outcome: RunOutcome) => voi
   registerCache(program, io, setOutcome);
   registerStatus(program, io, setOutcome);
   registerValidateConfig(program, io, setOutcome);
+  registerLocks(program, io, setOutcome);
   return program;
 }
 
