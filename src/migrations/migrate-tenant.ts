@@ -1,4 +1,4 @@
-import { Kysely, type Migration, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
 
 import type { ErrorInfo, TenantStatus } from '../audit/audit-events.js';
 import type { EventBus } from '../audit/event-bus.js';
@@ -10,6 +10,7 @@ import { describeError, isUnavailableError } from './describe-error.js';
 import type { MigrationSet } from './load-migrations.js';
 import { planMigrations, readMigrationState } from './migration-state.js';
 import { createTenantPool, destroyPool, type PoolSettings } from './pg-pool.js';
+import { transactionDialect } from './tenant-transaction.js';
 
 /** The outcome of one tenant in a migrate run. */
 export interface TenantResult {
@@ -163,9 +164,38 @@ async function runMigrator(options: TenantRunOptions, pool: ReturnType<typeof cr
     };
   }
 
-  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => wrapped } });
-  const resultSet = options.to === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.to);
+  // One transaction on one connection holds everything the Migrator writes, its bookkeeping tables
+  // included, so a failure or a lost lock leaves the tenant exactly as it was.
+  const client = await pool.connect();
+  let broken = false;
+  let resultSet: MigrationResultSet;
+  try {
+    await client.query('begin');
+    const db = new Kysely<unknown>({ dialect: transactionDialect(client) });
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => wrapped }, disableTransactions: true });
+    resultSet = options.to === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.to);
+
+    // Every step confirmed the lock, but a heartbeat may have found it lost since the last one.
+    if (resultSet.error === undefined && handle.lost) {
+      resultSet = { ...resultSet, error: new LockLostError(tenant, handle.lossMessage ?? 'lock lost') };
+    }
+
+    if (resultSet.error === undefined) {
+      try {
+        await client.query('commit');
+      } catch (error) {
+        // A deferred constraint fails only at commit; the server has rolled the transaction back.
+        resultSet = { error, results: [] };
+      }
+    } else {
+      await client.query('rollback');
+    }
+  } catch (error) {
+    broken = true;
+    throw error;
+  } finally {
+    client.release(broken);
+  }
 
   if (resultSet.error === undefined) {
     const applied: string[] = [];
