@@ -56,7 +56,7 @@ export interface MigrateResult {
 export async function migrate(config: ResolvedConfig, options: MigrateOptions): Promise<MigrateResult> {
   const correlationId = resolveCorrelationId(options.correlationId);
   const started = Date.now();
-  const audit = config.auditLog === undefined ? undefined : AuditLog.open(config.auditLog);
+  const audit = config.auditLog === undefined ? undefined : openAuditLog(config);
   const passwords = [...config.databases.values()].map((url) => url.revealPassword());
   const bus = new EventBus(correlationId, [audit === undefined ? undefined : (event) => audit.write(event), options.onEvent], passwords);
   const signal = options.signal ?? new AbortController().signal;
@@ -97,10 +97,21 @@ export async function migrate(config: ResolvedConfig, options: MigrateOptions): 
     });
 
     let stopReason: 'failure' | 'lock-service' | undefined;
+    let running = 0;
+    const onAbort = (): void => {
+      bus.emit({ event: 'run.aborted', signal: String(signal.reason ?? 'signal'), running });
+    };
+    if (signal.aborted) {
+      onAbort();
+    } else {
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+
     const tenants = await runBounded(
       guard.targets,
       config.concurrency,
       async (target) => {
+        running += 1;
         const result = await migrateTenant({
           target,
           migrations,
@@ -110,6 +121,8 @@ export async function migrate(config: ResolvedConfig, options: MigrateOptions): 
           lockWaitMs: options.lockWaitMs ?? 0,
           signal,
           ...(options.to === undefined ? {} : { to: options.to }),
+        }).finally(() => {
+          running -= 1;
         });
 
         if (result.error?.code === 'LOCK_SERVICE_UNAVAILABLE') {
@@ -126,10 +139,8 @@ export async function migrate(config: ResolvedConfig, options: MigrateOptions): 
       },
     );
 
+    signal.removeEventListener('abort', onAbort);
     const interruptedBy = signal.aborted ? String(signal.reason ?? 'signal') : undefined;
-    if (interruptedBy !== undefined) {
-      bus.emit({ event: 'run.aborted', signal: interruptedBy, running: 0 });
-    }
 
     const outcome = judgeRun(tenants, interruptedBy);
     const counts = countStatuses(tenants);
@@ -159,6 +170,16 @@ export async function migrate(config: ResolvedConfig, options: MigrateOptions): 
     }
 
     audit?.close();
+  }
+}
+
+function openAuditLog(config: ResolvedConfig): AuditLog | undefined {
+  const path = config.auditLog as string;
+  try {
+    return AuditLog.open(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new ConfigError([{ key: 'auditLog', source: config.sources.get('auditLog') ?? 'default', message: `cannot open ${path} for appending (${code}); fix the path or its permissions` }]);
   }
 }
 

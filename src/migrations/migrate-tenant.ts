@@ -20,8 +20,8 @@ export interface TenantResult {
   applied: string[];
   durationMs: number;
   error?: ErrorInfo;
-  /** The other holder, when the tenant was busy. */
-  holder?: LockRecord;
+  /** The other holder, when the tenant was busy. Its token is left out: it is the capability to release. */
+  holder?: Omit<LockRecord, 'token'>;
 }
 
 export interface TenantRunOptions {
@@ -49,7 +49,10 @@ export async function migrateTenant(options: TenantRunOptions): Promise<TenantRe
   const finish = (status: TenantStatus, applied: string[], error?: ErrorInfo, holder?: LockRecord): TenantResult => {
     const result: TenantResult = { tenant, status, applied, durationMs: Date.now() - started };
     if (error !== undefined) result.error = error;
-    if (holder !== undefined) result.holder = holder;
+    if (holder !== undefined) {
+      const { token: _token, ...visible } = holder;
+      result.holder = visible;
+    }
     options.bus.emit({ event: 'tenant.finished', tenant, status, applied, durationMs: result.durationMs, ...(error === undefined ? {} : { error }) });
     return result;
   };
