@@ -9,7 +9,7 @@ export type StartupReport = ValidationReport;
  * Runs the checks of `tenantctl validate-config` and returns the same report, so an application can
  * refuse to boot when `report.valid` is false. By default it loads the configuration the way the
  * CLI does, from process.env and ./tenantctl.config.json, and connects to every database and Redis.
- * It never throws for a bad configuration.
+ * A bad configuration is reported in the result, not thrown.
  */
 export async function validateStartup(options: ValidateStartupOptions = {}): Promise<StartupReport> {
   return validateConfig(options);

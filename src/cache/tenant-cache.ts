@@ -105,8 +105,8 @@ export class TenantCache {
 
   /**
    * Removes every key of the current tenant and returns how many were removed. It walks the tenant's
-   * prefix with SCAN and deletes with UNLINK, batchSize keys at a time, so a large tenant never
-   * blocks Redis. Keys written while it runs may survive, because SCAN only guarantees keys that
+   * prefix with SCAN and deletes with UNLINK, batchSize keys at a time, so no single command has to
+   * cover a large tenant at once. Keys written while it runs may survive, because SCAN only guarantees keys that
    * exist for the whole scan.
    */
   async clearTenant(): Promise<number> {

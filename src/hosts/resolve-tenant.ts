@@ -26,7 +26,7 @@ export type TenantResolution =
     };
 
 export interface TenantResolverOptions {
-  /** Where rejections and permissive fallbacks are recorded; false records nothing (the CLI's choice). */
+  /** Log of rejections and permissive fallbacks; false turns it off, as the CLI does. */
   securityLog?: SecurityLog | false;
 }
 
@@ -71,7 +71,13 @@ export class TenantResolver {
       return { ok: true, alias, normalizedHost: name };
     }
 
-    const fallback = this.allowlist.has(name) ? 'allowlist' : this.strictMode ? undefined : 'permissive';
+    let fallback: 'allowlist' | 'permissive' | undefined;
+    if (this.allowlist.has(name)) {
+      fallback = 'allowlist';
+    } else if (!this.strictMode) {
+      fallback = 'permissive';
+    }
+
     if (fallback !== undefined && this.hasDefault) {
       if (fallback === 'permissive') {
         this.securityLog?.record({ event: 'host.fallback', reason: 'unknown-host', host: name, strictMode: false, alias: DEFAULT_TENANT_ALIAS });

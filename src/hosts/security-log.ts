@@ -1,4 +1,4 @@
-/** Why a hostname was rejected, or fell back to the `default` tenant. */
+/** Reason a hostname was rejected or fell back to the `default` tenant. */
 export type HostRejectionReason = 'malformed' | 'unknown-host';
 
 /** One structured security record, written as a single JSON object. */
@@ -19,7 +19,7 @@ export interface SecurityRecord {
 export type SecuritySink = (record: SecurityRecord) => void;
 
 export interface SecurityLogOptions {
-  /** Where records go; by default one JSON line each on stderr. */
+  /** Destination of the records; by default one JSON line each on stderr. */
   sink?: SecuritySink;
   /** Length of one rate-limit window in milliseconds (default 60,000). */
   windowMs?: number;

@@ -15,7 +15,7 @@ export interface TenantMiddlewareOptions {
    * proxy that sets the header itself, because clients can send any value.
    */
   trustForwardedHost?: boolean;
-  /** Answers a rejected request instead of the default 400 or 403 plain-text response. */
+  /** Handler for rejected requests, used instead of the default 400 or 403 plain-text response. */
   onRejected?: (request: IncomingMessage, response: ServerResponse, rejection: Extract<TenantResolution, { ok: false }>) => void;
 }
 

@@ -22,7 +22,7 @@ function makeConfig(strict: boolean) {
   });
 }
 
-/** Starts a server on 127.0.0.1 whose handler reports the tenant it sees before and after awaiting. */
+/** Starts a server on 127.0.0.1 whose handler returns the current tenant before and after an await. */
 async function startServer(middleware: TenantMiddleware): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     middleware(req, res, (error) => {
