@@ -1,5 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 
 import type { AuditEvent } from './audit-events.js';
 
@@ -17,9 +16,11 @@ export class AuditLog {
     this.#fd = fd;
   }
 
-  /** Opens (and creates, with its folder) the audit file for appending. */
+  /**
+   * Opens the audit file for appending, creating the file but not its folder: a mistyped folder
+   * is reported instead of created (and recursive mkdir under /proc spins forever on Node 20).
+   */
   static open(path: string): AuditLog {
-    mkdirSync(dirname(path), { recursive: true });
     return new AuditLog(path, openSync(path, 'a', 0o640));
   }
 

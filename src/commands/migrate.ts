@@ -179,7 +179,8 @@ function openAuditLog(config: ResolvedConfig): AuditLog | undefined {
     return AuditLog.open(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw new ConfigError([{ key: 'auditLog', source: config.sources.get('auditLog') ?? 'default', message: `cannot open ${path} for appending (${code}); fix the path or its permissions` }]);
+    const fix = code === 'ENOENT' ? 'create its folder first' : 'fix the path or its permissions';
+    throw new ConfigError([{ key: 'auditLog', source: config.sources.get('auditLog') ?? 'default', message: `cannot open ${path} for appending (${code}); ${fix}` }]);
   }
 }
 
