@@ -61,8 +61,9 @@ export function registerLocks(program: Command, io: CliIo, setOutcome: (outcome:
     .option(`${Flag.CORRELATION_ID} <id>`, 'correlation ID for the audit records (default: a random UUID)');
   addConfigOptions(release, { auditLog: true, migrations: false });
   release.addHelpText('after', RELEASE_HELP);
-  release.action(async (tenant: string, flags: ReleaseFlags) => {
-    setOutcome(await runReleaseCli(tenant, flags, io));
+  release.action(async (tenant: string) => {
+    // Commander hands a flag to `locks` or to `release` depending on where it stands; either counts.
+    setOutcome(await runReleaseCli(tenant, release.optsWithGlobals<ReleaseFlags>(), io));
   });
 }
 
