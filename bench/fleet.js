@@ -122,12 +122,12 @@ export class Fleet {
 
   /** Creates databases until the fleet has `count` of them. */
   async growTo(count) {
-    const wanted = [];
+    const missing = [];
     for (let index = this.#created.length + 1; index <= count; index++) {
-      wanted.push(`${this.#prefix}_${String(index).padStart(4, '0')}`);
+      missing.push(`${this.#prefix}_${String(index).padStart(4, '0')}`);
     }
 
-    await this.#withAdminClients(wanted, async (client, name) => {
+    await this.#withAdminClients(missing, async (client, name) => {
       await client.query(`create database "${name}"`);
       this.#created.push(name);
     });

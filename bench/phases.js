@@ -34,7 +34,7 @@ export class Runner {
     const run = await this.#measure(args, `tenantctl:${correlationId}%`);
     if (mode === 'status') {
       if (!status.correlationId) {
-        // Without --correlation-id, this run's connections cannot be told apart from those of
+        // Without --correlation-id, this run's connections cannot be distinguished from those of
         // other tenantctl runs on a shared server, so none are reported.
         run.peakConnections = undefined;
       }
@@ -53,9 +53,9 @@ export class Runner {
       // Reported below with the exit code and stderr.
     }
 
-    const wantedStatus = mode === 'full' ? 'applied' : 'up-to-date';
-    if (run.code !== 0 || counts[wantedStatus] !== expected) {
-      throw new Error(`tenantctl migrate (${mode}) exited with ${run.code}, counts ${JSON.stringify(counts)}, expected ${expected} ${wantedStatus}: ${lastLines(run.stderr)}`);
+    const expectedStatus = mode === 'full' ? 'applied' : 'up-to-date';
+    if (run.code !== 0 || counts[expectedStatus] !== expected) {
+      throw new Error(`tenantctl migrate (${mode}) exited with ${run.code}, counts ${JSON.stringify(counts)}, expected ${expected} ${expectedStatus}: ${lastLines(run.stderr)}`);
     }
 
     return run;
@@ -72,9 +72,9 @@ export class Runner {
       // Reported below with the exit code and stderr.
     }
 
-    const wantedApplied = mode === 'full' ? expected * migrationCount : 0;
-    if (run.code !== 0 || summary.tenants !== expected || summary.applied !== wantedApplied) {
-      throw new Error(`bare Migrator (${mode}) exited with ${run.code}, summary ${JSON.stringify(summary)}, expected ${expected} tenants and ${wantedApplied} applied: ${lastLines(run.stderr)}`);
+    const expectedApplied = mode === 'full' ? expected * migrationCount : 0;
+    if (run.code !== 0 || summary.tenants !== expected || summary.applied !== expectedApplied) {
+      throw new Error(`bare Migrator (${mode}) exited with ${run.code}, summary ${JSON.stringify(summary)}, expected ${expected} tenants and ${expectedApplied} applied: ${lastLines(run.stderr)}`);
     }
 
     return run;
@@ -101,7 +101,7 @@ export class Runner {
 
 /**
  * Reads `tenantctl status --help` and returns the flags that select the whole fleet and set the
- * concurrency, and whether it takes --correlation-id; undefined when there is no status command.
+ * concurrency, and whether it takes --correlation-id. Returns undefined when there is no status command.
  */
 export function probeStatusCommand(root, concurrency) {
   const help = spawnSync(process.execPath, [join(root, 'bin', 'tenantctl.js'), 'status', '--help'], { encoding: 'utf8' });
@@ -143,9 +143,11 @@ export async function measureColdStart(root, runs) {
 
 /**
  * Acquires and releases tenantctl's lock (TenantLocks from dist/) on every alias in turn against
- * Redis, one at a time, and returns the mean cost per tenant and the median PING round trip.
+ * Redis, one at a time. Returns the mean cost per tenant of acquire + release, the mean cost with
+ * one renewal per migration in between (as `tenantctl migrate` confirms the lock after each one),
+ * and the median PING round trip, all in milliseconds.
  */
-export async function measureLockCost(root, { redisUrl, lockPrefix, aliases }) {
+export async function measureLockCost(root, { redisUrl, lockPrefix, aliases, renewals }) {
   const [{ Redis }, { TenantLocks }] = await Promise.all([import('ioredis'), import(join(root, 'dist', 'locks', 'tenant-lock.js'))]);
   const client = new Redis(redisUrl, { lazyConnect: true, connectionName: 'tcbench', maxRetriesPerRequest: 1 });
   await client.connect();
@@ -154,10 +156,14 @@ export async function measureLockCost(root, { redisUrl, lockPrefix, aliases }) {
     // Same lease, stale and heartbeat settings as tenantctl's defaults.
     const locks = new TenantLocks(client, { prefix: lockPrefix, leaseMs: 1_800_000, staleMs: 120_000, heartbeatMs: 30_000 }, { host: 'tcbench', pid: process.pid, correlationId: `tcbench-${randomBytes(3).toString('hex')}`, command: 'bench' });
 
-    const cycle = async (alias) => {
+    const cycle = async (alias, renewCount = 0) => {
       const outcome = await locks.acquire(alias, { waitMs: 0 });
       if (outcome.status !== 'acquired') {
         throw new Error(`lock on ${alias} is busy; another run uses the prefix ${lockPrefix}`);
+      }
+
+      for (let index = 0; index < renewCount; index++) {
+        await outcome.handle.renew();
       }
 
       await outcome.handle.release();
@@ -174,6 +180,12 @@ export async function measureLockCost(root, { redisUrl, lockPrefix, aliases }) {
     }
     const perTenantMs = Number(process.hrtime.bigint() - started) / 1e6 / aliases.length;
 
+    const renewStarted = process.hrtime.bigint();
+    for (const alias of aliases) {
+      await cycle(alias, renewals);
+    }
+    const withRenewalsMs = Number(process.hrtime.bigint() - renewStarted) / 1e6 / aliases.length;
+
     const pings = [];
     for (let index = 0; index < 50; index++) {
       const pingStarted = process.hrtime.bigint();
@@ -181,7 +193,7 @@ export async function measureLockCost(root, { redisUrl, lockPrefix, aliases }) {
       pings.push(Number(process.hrtime.bigint() - pingStarted) / 1e6);
     }
 
-    return { perTenantMs, pingMs: median(pings) };
+    return { perTenantMs, withRenewalsMs, renewals, pingMs: median(pings) };
   } finally {
     await client.quit();
   }

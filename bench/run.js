@@ -59,7 +59,7 @@ function parseOptions(argv) {
     process.exit(0);
   }
 
-  const whole = (flag, value, min, max) => {
+  const parseWholeNumber = (flag, value, min, max) => {
     const number = Number(value);
     if (!Number.isInteger(number) || number < min || number > max) {
       throw new Error(`--${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
@@ -71,11 +71,11 @@ function parseOptions(argv) {
   // The upper bounds keep the load on the shared local servers bounded: PostgreSQL allows 100
   // connections by default, and every tenant is a database of about 7.5 MB.
   return {
-    tenants: whole('tenants', values.tenants, 10, 2000),
-    rounds: whole('rounds', values.rounds, 1, 50),
-    concurrency: whole('concurrency', values.concurrency, 1, 32),
+    tenants: parseWholeNumber('tenants', values.tenants, 10, 2000),
+    rounds: parseWholeNumber('rounds', values.rounds, 1, 50),
+    concurrency: parseWholeNumber('concurrency', values.concurrency, 1, 32),
     skipScale: values['skip-scale'],
-    statusFleet: values['status-fleet'] === undefined ? undefined : whole('status-fleet', values['status-fleet'], 10, 5000),
+    statusFleet: values['status-fleet'] === undefined ? undefined : parseWholeNumber('status-fleet', values['status-fleet'], 10, 5000),
     out: values.out === undefined ? undefined : resolve(values.out),
   };
 }
@@ -174,31 +174,31 @@ async function main() {
     results.coldStart = await measureColdStart(root, COLD_START_RUNS);
 
     log(`lock cost: acquire and release on ${n} tenants`);
-    results.lockCost = await measureLockCost(root, { redisUrl, lockPrefix, aliases: Array.from({ length: n }, (_, index) => Fleet.alias(index + 1)) });
+    results.lockCost = await measureLockCost(root, { redisUrl, lockPrefix, aliases: Array.from({ length: n }, (_, index) => Fleet.alias(index + 1)), renewals: MIGRATION_COUNT });
 
     for (let round = 1; round <= rounds; round++) {
       // Alternating which runs first spreads drift in machine load over both.
       const order = round % 2 === 1 ? ['tenantctl', 'bare'] : ['bare', 'tenantctl'];
-      const run = (who, mode) => (who === 'tenantctl' ? runner.tenantctl(mode, configN, n, status) : runner.bare(mode, jobN, n, MIGRATION_COUNT));
+      const run = (tool, mode) => (tool === 'tenantctl' ? runner.tenantctl(mode, configN, n, status) : runner.bare(mode, jobN, n, MIGRATION_COUNT));
 
-      for (const who of order) {
+      for (const tool of order) {
         await fleet.reset();
-        const result = await run(who, 'full');
-        results.full[who].push(result);
-        log(`round ${round}/${rounds}: full migration, ${who}: ${(result.wallMs / 1000).toFixed(2)} s, ${(result.peakRssKb / 1024).toFixed(0)} MB, ${result.peakConnections} connections`);
+        const result = await run(tool, 'full');
+        results.full[tool].push(result);
+        log(`round ${round}/${rounds}: full migration, ${tool}: ${(result.wallMs / 1000).toFixed(2)} s, ${(result.peakRssKb / 1024).toFixed(0)} MB, ${result.peakConnections} connections`);
       }
 
-      for (const who of order) {
-        const result = await run(who, 'noop');
-        results.noop[who].push(result);
-        log(`round ${round}/${rounds}: no-op, ${who}: ${(result.wallMs / 1000).toFixed(2)} s, ${(result.peakRssKb / 1024).toFixed(0)} MB, ${result.peakConnections} connections`);
+      for (const tool of order) {
+        const result = await run(tool, 'noop');
+        results.noop[tool].push(result);
+        log(`round ${round}/${rounds}: no-op, ${tool}: ${(result.wallMs / 1000).toFixed(2)} s, ${(result.peakRssKb / 1024).toFixed(0)} MB, ${result.peakConnections} connections`);
       }
 
       if (status !== undefined) {
-        for (const who of order) {
-          const result = await run(who, 'status');
-          results.status.atN[who].push(result);
-          log(`round ${round}/${rounds}: status, ${who}: ${(result.wallMs / 1000).toFixed(2)} s`);
+        for (const tool of order) {
+          const result = await run(tool, 'status');
+          results.status.atN[tool].push(result);
+          log(`round ${round}/${rounds}: status, ${tool}: ${(result.wallMs / 1000).toFixed(2)} s`);
         }
       }
     }
