@@ -17,8 +17,12 @@ export { connectCacheRedis } from './cache/cache-redis.js';
 export { validateStartup, type ValidateStartupOptions, type StartupReport } from './app/validate-startup.js';
 export { resolveMigrationTargets, type MigrationTarget, type TargetSelection } from './guard/resolve-targets.js';
 export { migrate, type MigrateOptions, type MigrateResult } from './commands/migrate.js';
+export { status, type StatusOptions, type StatusResult, type TenantState, type TenantProblem, type StatusGroup } from './commands/status.js';
+export { validateConfig, judgeValidation, type ValidateConfigOptions, type ValidationReport, type CheckResult, type CheckId, type CheckStatus } from './commands/validate-config.js';
+export { listLocks, clearStaleLocks, releaseLock, type LockEntry, type ListLocksResult, type ClearStaleResult, type ReleaseResult } from './commands/locks.js';
+export type { LockState } from './locks/lock-state.js';
 export type { TenantResult } from './migrations/migrate-tenant.js';
-export type { AuditEvent, AuditEventName, ErrorInfo, LockHolder, TenantStatus } from './audit/audit-events.js';
+export type { AuditEvent, AuditEventName, ErrorInfo, LockHolder, Operator, TenantStatus } from './audit/audit-events.js';
 export { ExitCode, exitCodeForError, exitCodeForOutcome, type RunOutcome } from './exit-codes.js';
 export {
   TenantctlError,
