@@ -182,7 +182,7 @@ describe('migrate audit log', () => {
 
   it('records the run with one correlation ID', async () => {
     const correlationId = uniqueCorrelationId('audit');
-    const auditPath = join(fleet.dir, 'logs', 'audit.jsonl');
+    const auditPath = join(fleet.dir, 'audit.jsonl');
 
     const result = await fleet.migrate(['--all', '--json', '--correlation-id', correlationId, '--audit-log', auditPath]);
     const lines = readFileSync(auditPath, 'utf8').split('\n');
