@@ -62,7 +62,7 @@ export function registerLocks(program: Command, io: CliIo, setOutcome: (outcome:
   addConfigOptions(release, { auditLog: true, migrations: false });
   release.addHelpText('after', RELEASE_HELP);
   release.action(async (tenant: string) => {
-    // Commander hands a flag to `locks` or to `release` depending on where it stands; either counts.
+    // Commander parses a flag given after `release` as an option of `locks`, so both sets are merged.
     setOutcome(await runReleaseCli(tenant, release.optsWithGlobals<ReleaseFlags>(), io));
   });
 }

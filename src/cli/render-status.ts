@@ -83,7 +83,7 @@ function tenantTable(tenants: readonly TenantState[], chalk: ChalkInstance): str
   return table.toString();
 }
 
-/** Describes a lock in a few words: free, held by whom for how long, or stale. */
+/** Describes a lock in a few words: free, its holder and how long it has held it, or stale. */
 export function lockCell(lock: LockState, chalk: ChalkInstance): string {
   switch (lock.state) {
     case 'free':

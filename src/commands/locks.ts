@@ -103,10 +103,10 @@ export async function listLocks(config: ResolvedConfig, options: LocksOptions = 
 }
 
 /**
- * Deletes the locks whose holder stopped heartbeating. Staleness is judged inside one Lua script
- * per lock, from the heartbeatAt that Redis stores and the Redis clock, and the script deletes only
- * if the lock still holds the token that was read; so a holder that renews in between, or a new
- * holder, keeps its lock. Every removal and every lock left alone is audited.
+ * Deletes the locks whose holder stopped heartbeating. One Lua script per lock judges staleness
+ * from the stored heartbeatAt and the Redis clock, and deletes only if the lock still holds the
+ * token that was read. So a holder that renews in between, or a new holder, keeps its lock. Every
+ * removal and every lock left alone is audited.
  */
 export async function clearStaleLocks(config: ResolvedConfig, options: ClearStaleOptions = {}): Promise<ClearStaleResult> {
   const correlationId = resolveCorrelationId(options.correlationId);
@@ -256,7 +256,7 @@ function seconds(ms: number | undefined): string {
 
 /**
  * The token read with each lock, for token-checked deletes. It is kept out of LockEntry, so it never
- * reaches JSON output or logs: whoever has the token can release or renew the lock.
+ * reaches JSON output or logs: the token is enough to release or renew the lock.
  */
 const tokens = new WeakMap<LockEntry, string>();
 
@@ -308,7 +308,7 @@ async function call(client: Redis, script: string, key: string, args: Array<stri
   }
 }
 
-/** The OS user, host and pid running this process; the user falls back to $USER where none is known. */
+/** Returns the OS user, host and pid of this process; the user falls back to $USER or $LOGNAME. */
 function currentOperator(): Operator {
   let user: string;
   try {

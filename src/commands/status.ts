@@ -89,15 +89,14 @@ export interface StatusResult {
   outcome: RunOutcome;
   migrations: { directory: string; count: number; latest?: string };
   counts: Record<TenantHealth, number> & { locked: number; stale: number; outsideAllowlist: number };
-  /** Why lock states are unknown, when Redis could not be read. */
+  /** The Redis error that left every lock state unknown. */
   lockServiceError?: string;
   groups: StatusGroup[];
   tenants: TenantState[];
 }
 
 /**
- * Reports where each tenant stands: applied and pending migrations, problems, and its lock. It is
- * read-only: one short-lived connection per tenant runs one SELECT, and it never creates Kysely's
+ * Reports each tenant's applied and pending migrations, problems and lock. It is read-only: one short-lived connection per tenant runs one SELECT, and it never creates Kysely's
  * tables. Migrations are loaded once; the locks are read in one pipelined Redis round trip. A Redis
  * failure leaves lock states unknown and makes the outcome `lock-unavailable`; the database
  * states are still reported. Throws ConfigError, GuardError or MigrationLoadError when nothing could
@@ -231,9 +230,15 @@ async function readTenant(alias: string, url: PostgresUrl, migrations: Migration
     }
 
     const last = state.applied.at(-1);
-    const broken = comparison.missing.length > 0 || comparison.outOfOrder.length > 0;
+    let health: TenantHealth = 'up-to-date';
+    if (comparison.missing.length > 0 || comparison.outOfOrder.length > 0) {
+      health = 'broken';
+    } else if (comparison.pending.length > 0) {
+      health = 'behind';
+    }
+
     return {
-      health: broken ? 'broken' : comparison.pending.length > 0 ? 'behind' : 'up-to-date',
+      health,
       initialized: state.initialized,
       applied: state.applied.length,
       known,

@@ -78,12 +78,9 @@ const TITLES: Record<CheckId, string> = {
 const CHECK_ORDER: readonly CheckId[] = ['settings', 'tenant-mappings', 'database-connectivity', 'migrations', 'lock-backend', 'migration-guard', 'strict-mode'];
 
 /**
- * Runs the startup checks and returns a report; it never throws for a bad configuration, prints
- * or exits. The checks: settings load; tenant mappings are well-formed, unique after normalization,
- * not empty and point at defined aliases; every database accepts a connection within the connect
- * timeout; the migrations folder loads; Redis passes a set/get/delete round trip under the lock
- * prefix; the migration allowlist is non-empty, names defined aliases and does not allow every
- * alias; strict mode is on in production. Nothing is written except the short-lived probe key.
+ * Runs the startup checks and returns a report. A bad configuration becomes failed checks, not a
+ * thrown error, and nothing is printed. The CLI help and README list what each check tests.
+ * Nothing is written except the probe key of the lock-backend check, deleted at once.
  */
 export async function validateConfig(options: ValidateConfigOptions = {}): Promise<ValidationReport> {
   const started = Date.now();
