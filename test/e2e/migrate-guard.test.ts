@@ -111,7 +111,7 @@ describe('migrate with Redis down', () => {
     redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
     const redisUrl = `redis://127.0.0.1:${port}`;
 
-    // Wait until the server answers PING, so the kill below stops a server that really ran.
+    // Wait until the server replies to PING, so the kill below stops a server that really ran.
     let ready = false;
     for (let attempt = 0; attempt < 50 && !ready; attempt++) {
       const client = createRedis(redisUrl);
