@@ -125,7 +125,7 @@ export function probeStatusCommand(root, concurrency) {
  * Times `tenantctl --help` against `node -e 0`, alternating, after one unmeasured run of each so
  * that both start from a warm file cache. Returns the medians in milliseconds.
  */
-export async function measureColdStart(root, runs) {
+export async function measureColdStart(root, runs, signal) {
   const help = [join(root, 'bin', 'tenantctl.js'), '--help'];
   const empty = ['-e', '0'];
   await timeNode(help, { cwd: root });
@@ -134,6 +134,7 @@ export async function measureColdStart(root, runs) {
   const helpMs = [];
   const nodeMs = [];
   for (let index = 0; index < runs; index++) {
+    signal?.throwIfAborted();
     helpMs.push(await timeNode(help, { cwd: root }));
     nodeMs.push(await timeNode(empty, { cwd: root }));
   }
@@ -147,7 +148,7 @@ export async function measureColdStart(root, runs) {
  * one renewal per migration in between (as `tenantctl migrate` confirms the lock after each one),
  * and the median PING round trip, all in milliseconds.
  */
-export async function measureLockCost(root, { redisUrl, lockPrefix, aliases, renewals }) {
+export async function measureLockCost(root, { redisUrl, lockPrefix, aliases, renewals, signal }) {
   const [{ Redis }, { TenantLocks }] = await Promise.all([import('ioredis'), import(join(root, 'dist', 'locks', 'tenant-lock.js'))]);
   const client = new Redis(redisUrl, { lazyConnect: true, connectionName: 'tcbench', maxRetriesPerRequest: 1 });
   await client.connect();
@@ -157,6 +158,7 @@ export async function measureLockCost(root, { redisUrl, lockPrefix, aliases, ren
     const locks = new TenantLocks(client, { prefix: lockPrefix, leaseMs: 1_800_000, staleMs: 120_000, heartbeatMs: 30_000 }, { host: 'tcbench', pid: process.pid, correlationId: `tcbench-${randomBytes(3).toString('hex')}`, command: 'bench' });
 
     const cycle = async (alias, renewCount = 0) => {
+      signal?.throwIfAborted();
       const outcome = await locks.acquire(alias, { waitMs: 0 });
       if (outcome.status !== 'acquired') {
         throw new Error(`lock on ${alias} is busy; another run uses the prefix ${lockPrefix}`);

@@ -171,10 +171,10 @@ async function main() {
     log(status === undefined ? 'status: not available' : `status: available (flags: ${status.args.join(' ') || 'none'})`);
 
     log(`cold start: ${COLD_START_RUNS} runs each of tenantctl --help and node -e 0`);
-    results.coldStart = await measureColdStart(root, COLD_START_RUNS);
+    results.coldStart = await measureColdStart(root, COLD_START_RUNS, controller.signal);
 
     log(`lock cost: acquire and release on ${n} tenants`);
-    results.lockCost = await measureLockCost(root, { redisUrl, lockPrefix, aliases: Array.from({ length: n }, (_, index) => Fleet.alias(index + 1)), renewals: MIGRATION_COUNT });
+    results.lockCost = await measureLockCost(root, { redisUrl, lockPrefix, aliases: Array.from({ length: n }, (_, index) => Fleet.alias(index + 1)), renewals: MIGRATION_COUNT, signal: controller.signal });
 
     for (let round = 1; round <= rounds; round++) {
       // Alternating which runs first spreads drift in machine load over both.
