@@ -9,7 +9,7 @@ import type { TenantLockHandle, TenantLocks } from '../locks/tenant-lock.js';
 import { describeError, isUnavailableError } from './describe-error.js';
 import type { MigrationSet } from './load-migrations.js';
 import { planMigrations, readMigrationState } from './migration-state.js';
-import { createTenantPool, destroyPool, type PoolSettings } from './pg-pool.js';
+import { cancelRunningStatement, createTenantPool, destroyPool, type PoolSettings } from './pg-pool.js';
 import { transactionDialect } from './tenant-transaction.js';
 
 /** The outcome of one tenant in a migrate run. */
@@ -99,6 +99,7 @@ type Finish = (status: TenantStatus, applied: string[], error?: ErrorInfo) => Te
 async function runLocked(options: TenantRunOptions, pool: ReturnType<typeof createTenantPool>, handle: TenantLockHandle, pending: number, finish: Finish): Promise<TenantResult> {
   const tenant = options.target.alias;
   let lossReported = false;
+  let cancelling: Promise<void> | undefined;
   const reportLoss = (): void => {
     if (!lossReported) {
       lossReported = true;
@@ -106,7 +107,12 @@ async function runLocked(options: TenantRunOptions, pool: ReturnType<typeof crea
     }
   };
 
-  handle.startHeartbeat(reportLoss);
+  // A loss seen by the heartbeat may come in the middle of a long statement: cancel it, so that
+  // nothing keeps running on the tenant once another runner may own it.
+  handle.startHeartbeat(() => {
+    reportLoss();
+    cancelling = cancelRunningStatement(pool, options.target.url, options.pool);
+  });
   try {
     options.bus.emit({ event: 'tenant.started', tenant, pending });
     const run = await runMigrator(options, pool, handle);
@@ -117,6 +123,7 @@ async function runLocked(options: TenantRunOptions, pool: ReturnType<typeof crea
 
     return finish(run.status, run.applied, run.error);
   } finally {
+    await cancelling;
     await releaseLock(options, handle);
   }
 }

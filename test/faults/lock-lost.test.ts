@@ -2,8 +2,9 @@ import { rmSync } from 'node:fs';
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 
-import { createRedis } from '../helpers/redis.js';
+import { createRedis, REDIS_URL } from '../helpers/redis.js';
 import { FaultFixture, type LockTimings, readAuditFile, waitForEvent } from './helpers/fault-fixture.js';
+import { startOwnRedis } from './helpers/own-redis.js';
 
 const SHORT_LEASE: LockTimings = { leaseSeconds: 1, staleSeconds: 1, heartbeatSeconds: 0.25 };
 
@@ -69,5 +70,48 @@ describe('lock lost mid-run', () => {
     const alphaDatabase = fixture.databaseOf('alpha');
     const alphaRuns = (await fixture.executions()).filter((row) => row.tenant === alphaDatabase).map((row) => row.migration);
     expect(alphaRuns).toEqual(['0001_slow']);
+  });
+
+  test.each(['deleted', 'taken over', 'unreachable'] as const)('lock %s during long statement', async (loss) => {
+    const ownRedis = loss === 'unreachable' ? await startOwnRedis() : undefined;
+    try {
+      if (ownRedis !== undefined) {
+        fixture.redisUrl = ownRedis.url;
+        fixture.writeConfigFile();
+      }
+
+      fixture.writeMigrations([{ name: '0001_long', sleepSeconds: 20 }, { name: '0002_after' }]);
+      const run = fixture.start(['migrate', '--tenant', 'alpha', '--json'], fixture.env({ leaseSeconds: 30, staleSeconds: 10, heartbeatSeconds: 0.2 }));
+      await waitForEvent(run, (event) => event.event === 'migration.started' && event.tenant === 'alpha');
+
+      const lostAt = Date.now();
+      if (ownRedis !== undefined) {
+        await ownRedis.kill();
+      } else {
+        const redis = createRedis();
+        try {
+          const key = `${fixture.prefix}alpha`;
+          expect(loss === 'deleted' ? await redis.del(key) : await redis.hset(key, 'token', 'another-runner')).toBe(loss === 'deleted' ? 1 : 0);
+        } finally {
+          redis.disconnect();
+        }
+      }
+
+      const result = await run;
+
+      // The statement that was running when the lock went away is cancelled, not left to finish.
+      expect(Date.now() - lostAt).toBeLessThan(8_000);
+      expect(result.exitCode).not.toBe(0);
+      const summary = JSON.parse(result.stdout) as { tenants: Array<{ tenant: string; status: string; error?: { code: string } }> };
+      expect(summary.tenants[0]?.status).toBe('lock-lost');
+      expect(summary.tenants[0]?.error?.code).toBe('LOCK_LOST');
+      expect(await fixture.appliedOf('alpha')).toEqual([]);
+      expect(await fixture.tablesOf('alpha')).toEqual([]);
+      expect((await fixture.executions()).map((row) => row.migration)).toEqual(['0001_long']);
+    } finally {
+      await ownRedis?.kill();
+      fixture.redisUrl = REDIS_URL;
+      fixture.writeConfigFile();
+    }
   });
 });
