@@ -1,0 +1,41 @@
+import { createServer, type Socket } from 'node:net';
+
+/** A TCP listener on 127.0.0.1 that counts and drops every connection: proof that nobody connected. */
+export interface Tripwire {
+  port: number;
+  connections: () => number;
+  close: () => Promise<void>;
+}
+
+export async function startTripwire(): Promise<Tripwire> {
+  let count = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    count += 1;
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+
+  const address = server.address();
+  if (address === null || typeof address === 'string') {
+    throw new Error('the tripwire got no TCP port');
+  }
+
+  return {
+    port: address.port,
+    connections: () => count,
+    close: async () => {
+      for (const socket of sockets) {
+        socket.destroy();
+      }
+
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
