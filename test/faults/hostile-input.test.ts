@@ -207,6 +207,19 @@ const CASES: HostileCase[] = [
   usage('unknown flag', ['--tenantt', 'acme'], /unknown option/),
   usage('to unknown migration', ['--tenant', 'acme', '--to', "0009'; drop"], /--to/),
   usage('redis url bad port', ['--tenant', 'acme', '--redis-url', `redis://:${OTHER_PASSWORD}@127.0.0.1:notaport`], /redis/i),
+  usage('correlation id escape', ['--tenant', 'acme', '--correlation-id', 'abc\u001b[31m'], /--correlation-id/),
+  usage('correlation id sql', ['--tenant', 'acme', '--correlation-id', "x'; drop table y; --"], /--correlation-id/),
+  usage('correlation id 10000 chars', ['--tenant', 'acme', '--correlation-id', 'a'.repeat(10_000)], /--correlation-id/),
+  usage('lock prefix empty', ['--tenant', 'acme', '--lock-prefix', ''], /--lock-prefix/),
+  usage('lock prefix newline', ['--tenant', 'acme', '--lock-prefix', 'a\nb'], /--lock-prefix/),
+  usage('lock prefix glob', ['--tenant', 'acme', '--lock-prefix', 'tenantctl:*'], /--lock-prefix/),
+  usage('lock prefix 10000 chars', ['--tenant', 'acme', '--lock-prefix', 'a'.repeat(10_000)], /--lock-prefix/),
+  usage('migrations flag empty', ['--tenant', 'acme', '--migrations', ''], /--migrations/),
+  { name: 'migrations folder missing', args: ['--tenant', 'acme', '--migrations', '/nonexistent/tenantctl-migrations'], exitCode: 3, code: 'MIGRATIONS_INVALID', message: /does not exist/ },
+  { name: 'migrations path is a file', args: ['--tenant', 'acme', '--migrations', '/etc/hostname'], exitCode: 3, code: 'MIGRATIONS_INVALID', message: /not a folder/ },
+  // A path that only a flag gives is a usage error (exit 2), as for every other flag.
+  usage('config file missing', ['--tenant', 'acme', '--config', '/nonexistent/tenantctl.json'], /does not exist/),
+  usage('config path is a folder', ['--tenant', 'acme', '--config', '/tmp'], /cannot be read/),
   usage('redis url hash', ['--tenant', 'acme', '--redis-url', `redis://:${OTHER_PASSWORD.replace('*', '#')}@127.0.0.1:6379`], /redis/i),
 ];
 
