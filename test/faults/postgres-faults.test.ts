@@ -8,6 +8,7 @@ import { runTenantctl, tempDir, writeConfig } from '../helpers/cli.js';
 import { createRedis, deleteKeys, REDIS_URL, uniqueLockPrefix } from '../helpers/redis.js';
 import { freePort } from './helpers/free-port.js';
 import { type OwnPostgres, startOwnPostgres } from './helpers/own-postgres.js';
+import { startTripwire, type Tripwire } from './helpers/tripwire.js';
 
 interface RunSummary {
   correlationId: string;
@@ -20,6 +21,7 @@ const CROWDED_MAX_CONNECTIONS = 3;
 describe('PostgreSQL failing', () => {
   let healthy: OwnPostgres;
   let crowded: OwnPostgres;
+  let silent: Tripwire;
   const holders: pg.Client[] = [];
   const dir = tempDir('tenantctl-pgfault');
   const prefix = uniqueLockPrefix('pgfault');
@@ -62,6 +64,7 @@ describe('PostgreSQL failing', () => {
     );
 
     const refusedPort = await freePort();
+    silent = await startTripwire({ silent: true });
     writeConfig(dir, {
       databases: {
         good: healthy.urlFor('good_db'),
@@ -69,8 +72,9 @@ describe('PostgreSQL failing', () => {
         missing: healthy.urlFor('no_such_db'),
         crowded: crowded.urlFor('postgres'),
         slow: healthy.urlFor('slow_db'),
+        silent: `postgres://postgres@127.0.0.1:${silent.port}/silent`,
       },
-      migrationDatabases: ['good', 'refused', 'missing', 'crowded', 'slow'],
+      migrationDatabases: ['good', 'refused', 'missing', 'crowded', 'slow', 'silent'],
       migrationsDir: './migrations',
       redis: { url: REDIS_URL },
       lock: { prefix },
@@ -82,6 +86,7 @@ describe('PostgreSQL failing', () => {
       await client.end().catch(() => undefined);
     }
 
+    await silent?.close();
     healthy?.stop();
     crowded?.stop();
     const redis = createRedis();
@@ -94,7 +99,7 @@ describe('PostgreSQL failing', () => {
 
   test('each failure stays with its tenant', async () => {
     const started = Date.now();
-    const result = await runTenantctl(['migrate', '--all', '--concurrency', '5', '--json'], {
+    const result = await runTenantctl(['migrate', '--all', '--concurrency', '6', '--json'], {
       cwd: dir,
       env: { TENANTCTL_PG_STATEMENT_TIMEOUT_SECONDS: '1', TENANTCTL_PG_CONNECT_TIMEOUT_SECONDS: '3' },
     });
@@ -120,6 +125,10 @@ describe('PostgreSQL failing', () => {
     expect(byTenant.get('crowded')?.status).toBe('failed');
     expect(byTenant.get('crowded')?.error?.code).toBe('DATABASE_UNAVAILABLE');
     expect(byTenant.get('crowded')?.error?.postgres?.code).toBe('53300');
+
+    expect(byTenant.get('silent')?.status).toBe('failed');
+    expect(byTenant.get('silent')?.error?.code).toBe('DATABASE_UNAVAILABLE');
+    expect(silent.connections()).toBe(1);
 
     expect(byTenant.get('slow')?.status).toBe('failed');
     expect(byTenant.get('slow')?.error?.code).toBe('MIGRATION_FAILED');

@@ -7,14 +7,20 @@ export interface Tripwire {
   close: () => Promise<void>;
 }
 
-export async function startTripwire(): Promise<Tripwire> {
+/**
+ * Starts a tripwire. A silent one keeps each connection open and never answers, like a server that
+ * hangs; the default one closes each connection at once.
+ */
+export async function startTripwire(options: { silent?: boolean } = {}): Promise<Tripwire> {
   let count = 0;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     count += 1;
     sockets.add(socket);
     socket.on('error', () => undefined);
-    socket.destroy();
+    if (options.silent !== true) {
+      socket.destroy();
+    }
   });
 
   await new Promise<void>((resolve, reject) => {
