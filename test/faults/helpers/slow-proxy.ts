@@ -1,6 +1,6 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
-/** A TCP proxy on 127.0.0.1 that holds every reply from the upstream server for `delayMs`. */
+/** A TCP proxy on 127.0.0.1 that delays every reply from the upstream server by the current delay. */
 export interface SlowProxy {
   port: number;
   /** Changes the delay of replies from now on. */

@@ -1,6 +1,6 @@
 import { createServer, type Socket } from 'node:net';
 
-/** A TCP listener on 127.0.0.1 that counts and drops every connection: proof that nobody connected. */
+/** A TCP listener on 127.0.0.1 that counts and drops every connection, so a count of 0 proves that no client connected. */
 export interface Tripwire {
   port: number;
   connections: () => number;
@@ -8,7 +8,7 @@ export interface Tripwire {
 }
 
 /**
- * Starts a tripwire. A silent one keeps each connection open and never answers, like a server that
+ * Starts a tripwire. A silent one keeps each connection open and never replies, like a server that
  * hangs; the default one closes each connection at once.
  */
 export async function startTripwire(options: { silent?: boolean } = {}): Promise<Tripwire> {
