@@ -27,3 +27,11 @@ export function colorLevel(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): 
 
   return stream.isTTY === true && env.TERM !== 'dumb' ? 2 : 0;
 }
+
+/**
+ * Whether a spinner may draw on the stream: a terminal with a known width, outside CI. A width of
+ * 0 (a pseudo-terminal without a window size, as under `script`) makes ora 8 clear lines forever.
+ */
+export function canAnimate(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): boolean {
+  return stream.isTTY === true && (stream.columns ?? 0) > 0 && env.CI === undefined && env.TERM !== 'dumb';
+}

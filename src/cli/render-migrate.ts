@@ -4,7 +4,7 @@ import ora, { type Ora } from 'ora';
 
 import type { AuditEvent, EventListener, TenantStatus } from '../audit/audit-events.js';
 import type { MigrateResult } from '../commands/migrate.js';
-import { colorLevel, type CliIo } from './io.js';
+import { canAnimate, colorLevel, type CliIo } from './io.js';
 
 /** Renders a migrate run: progress while it runs, then a summary table, or JSON for machines. */
 export interface MigrateRenderer {
@@ -32,7 +32,7 @@ export function createMigrateRenderer(io: CliIo, options: { json: boolean; verbo
 
   const chalk = new Chalk({ level: colorLevel(io.stderr, io.env) });
   const tableChalk = new Chalk({ level: colorLevel(io.stdout, io.env) });
-  const interactive = io.stderr.isTTY === true && io.env.CI === undefined && io.env.TERM !== 'dumb';
+  const interactive = canAnimate(io.stderr, io.env);
   let spinner: Ora | undefined;
   let done = 0;
 
