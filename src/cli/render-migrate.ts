@@ -116,16 +116,18 @@ const COMPACT_TABLE_ABOVE = 50;
 function summaryTable(result: MigrateResult, chalk: ChalkInstance, verbose: boolean): string {
   const compact = !verbose && result.tenants.length > COMPACT_TABLE_ABOVE;
   const rows = compact ? result.tenants.filter((tenant) => tenant.status !== 'applied' && tenant.status !== 'up-to-date') : result.tenants;
+  // The error column, the widest, appears only when some listed tenant has an error.
+  const withErrors = rows.some((tenant) => tenant.error !== undefined);
   const table = new Table({
-    head: ['tenant', 'result', 'applied', 'duration', 'error'],
+    head: ['tenant', 'result', 'migrations', 'duration', ...(withErrors ? ['error'] : [])],
     style: { head: chalk.level > 0 ? ['bold'] : [], border: [] },
     wordWrap: true,
-    colWidths: [null, null, null, null, 60],
+    colWidths: withErrors ? [null, null, null, null, 60] : [],
   });
 
   for (const tenant of rows) {
-    const error = tenant.error === undefined ? '' : formatError(tenant.error);
-    table.push([tenant.tenant, STATUS_COLORS[tenant.status](chalk, tenant.status), String(tenant.applied.length), `${tenant.durationMs} ms`, error]);
+    const cells = [tenant.tenant, STATUS_COLORS[tenant.status](chalk, tenant.status), String(tenant.applied.length), `${tenant.durationMs} ms`];
+    table.push(withErrors ? [...cells, tenant.error === undefined ? '' : formatError(tenant.error)] : cells);
   }
 
   const note = compact ? `\n${result.tenants.length - rows.length} tenant(s) applied or up to date are not listed; --verbose lists every tenant.` : '';
