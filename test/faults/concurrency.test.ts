@@ -41,7 +41,7 @@ describe.each([
     tally.trials += 1;
 
     for (const result of results) {
-      expect(allowed, result.stderr.slice(-1500)).toContain(result.exitCode);
+      expect(allowed, `stdout: ${result.stdout.slice(0, 3000)}\nstderr: ${result.stderr.slice(-1500)}`).toContain(result.exitCode);
     }
 
     // The ledger is written through a second connection, so it keeps executions that rolled back too.
