@@ -293,12 +293,14 @@ describe('hostile and broken input', () => {
   test.concurrent.each(CASES.map((hostile, index) => [hostile.name, hostile, index] as const))('%s', async (_name, hostile, index) => {
     const dir = prepare(hostile, index);
     const result = await runTenantctl(['migrate', ...(hostile.args ?? ['--tenant', 'acme'])], { cwd: dir, env: hostile.env ?? {} });
-    const output = `${result.stdout}\n${result.stderr}`;
+    const stdout = String(result.stdout);
+    const stderr = String(result.stderr);
+    const output = `${stdout}\n${stderr}`;
 
     expect(result.exitCode, output.slice(0, 2000)).toBe(hostile.exitCode);
     expect(output).toMatch(hostile.message);
-    if (hostile.exitCode !== 2 || !/^error: /m.test(result.stderr)) {
-      expect(result.stderr).toContain(`error [${hostile.code}]`);
+    if (hostile.exitCode !== 2 || !/^error: /m.test(stderr)) {
+      expect(stderr).toContain(`error [${hostile.code}]`);
     }
 
     // Untrusted text is escaped before it reaches a terminal: no control or format character
@@ -308,8 +310,8 @@ describe('hostile and broken input', () => {
     const auditPath = join(dir, 'audit.jsonl');
     const audit = existsSync(auditPath) ? readFileSync(auditPath, 'utf8') : '';
     for (const fragment of secretFragments([PASSWORD, ...(hostile.secrets ?? [])])) {
-      expect(result.stdout.includes(fragment), `stdout contains "${fragment}"`).toBe(false);
-      expect(result.stderr.includes(fragment), `stderr contains "${fragment}"`).toBe(false);
+      expect(stdout.includes(fragment), `stdout contains "${fragment}"`).toBe(false);
+      expect(stderr.includes(fragment), `stderr contains "${fragment}"`).toBe(false);
       expect(audit.includes(fragment), `audit contains "${fragment}"`).toBe(false);
     }
 

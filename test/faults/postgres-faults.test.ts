@@ -109,7 +109,7 @@ describe('PostgreSQL failing', () => {
     expect(elapsedMs).toBeLessThan(15_000);
     expect(result.stderr).not.toContain('open handles kept the process alive');
 
-    const summary = JSON.parse(result.stdout) as RunSummary;
+    const summary = JSON.parse(String(result.stdout)) as RunSummary;
     const byTenant = new Map(summary.tenants.map((tenant) => [tenant.tenant, tenant]));
 
     expect(byTenant.get('good')?.status).toBe('applied');
