@@ -71,9 +71,9 @@ function readPeakRssKb(pid) {
 
 /**
  * Runs `node ARGS` as a child process and measures its wall time (spawn to exit) and peak RSS.
- * With GNU time installed the child runs under `/usr/bin/time -f %M`, which reports the exact peak;
- * otherwise VmHWM is sampled every 20 ms, which can miss growth in the last interval before exit.
- * Returns stdout, stderr, the exit code, `wallMs` and `peakRssKb`. `scratchDir` holds the time file.
+ * With GNU time installed the child runs under `/usr/bin/time -f %M`, which reports the exact peak.
+ * Otherwise VmHWM is sampled every 20 ms, so growth in the last interval before exit can be missed.
+ * Returns stdout, stderr, the exit code, `wallMs` and `peakRssKb`. `scratchDir` is the folder for the time file.
  */
 export async function measureNode(args, { cwd, scratchDir, env = process.env, signal } = {}) {
   const timeFile = join(scratchDir, `time-${process.pid}-${Date.now()}.txt`);
