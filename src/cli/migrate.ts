@@ -46,10 +46,13 @@ async function runMigrateCli(flags: MigrateFlags, io: CliIo): Promise<RunOutcome
   }
 
   const config = await loadConfigFromFlags(flags, io);
-  const [{ migrate }, { createMigrateRenderer }] = await Promise.all([import('../commands/migrate.js'), import('./render-migrate.js')]);
+  const { migrate } = await import('../commands/migrate.js');
 
   let total = 0;
-  const renderer = createMigrateRenderer(io, { json: flags.json === true, verbose: flags.verbose === true, total: () => total });
+  const renderer =
+    flags.json === true
+      ? (await import('./migrate-renderer.js')).createJsonRenderer(io)
+      : (await import('./render-migrate.js')).createMigrateRenderer(io, { verbose: flags.verbose === true, total: () => total });
   for (const warning of config.warnings) {
     renderer.note(`warning: ${warning.key} (${warning.source}): ${warning.message}`);
   }

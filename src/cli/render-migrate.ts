@@ -2,18 +2,10 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import ora, { type Ora } from 'ora';
 
-import type { AuditEvent, EventListener, TenantStatus } from '../audit/audit-events.js';
+import type { AuditEvent, TenantStatus } from '../audit/audit-events.js';
 import type { MigrateResult } from '../commands/migrate.js';
 import { canAnimate, colorLevel, type CliIo } from './io.js';
-
-/** Renders a migrate run: progress while it runs, then a summary table, or JSON for machines. */
-export interface MigrateRenderer {
-  onEvent: EventListener;
-  /** Writes a line to stderr without breaking the spinner. */
-  note: (text: string) => void;
-  finish: (result: MigrateResult) => void;
-  stop: () => void;
-}
+import type { MigrateRenderer } from './migrate-renderer.js';
 
 const STATUS_COLORS: Record<TenantStatus, (chalk: ChalkInstance, text: string) => string> = {
   applied: (chalk, text) => chalk.green(text),
@@ -25,11 +17,8 @@ const STATUS_COLORS: Record<TenantStatus, (chalk: ChalkInstance, text: string) =
   rejected: (chalk, text) => chalk.red(text),
 };
 
-export function createMigrateRenderer(io: CliIo, options: { json: boolean; verbose: boolean; total: () => number }): MigrateRenderer {
-  if (options.json) {
-    return createJsonRenderer(io);
-  }
-
+/** Renders a run for people: a spinner or plain progress lines on stderr, then a summary table. */
+export function createMigrateRenderer(io: CliIo, options: { verbose: boolean; total: () => number }): MigrateRenderer {
   const chalk = new Chalk({ level: colorLevel(io.stderr, io.env) });
   const tableChalk = new Chalk({ level: colorLevel(io.stdout, io.env) });
   const interactive = canAnimate(io.stderr, io.env);
@@ -91,21 +80,6 @@ export function createMigrateRenderer(io: CliIo, options: { json: boolean; verbo
       spinner?.stop();
       io.stdout.write(`${summaryTable(result, tableChalk, options.verbose)}\n`);
       io.stdout.write(`${summaryLine(result)}\n`);
-    },
-  };
-}
-
-function createJsonRenderer(io: CliIo): MigrateRenderer {
-  return {
-    onEvent: (event) => {
-      io.stderr.write(`${JSON.stringify(event)}\n`);
-    },
-    note: (text) => {
-      io.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), event: 'cli.note', message: text })}\n`);
-    },
-    stop: () => undefined,
-    finish: (result) => {
-      io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 import type { RedisUrl } from '../config/connection-url.js';
 import { LockServiceError, errorMessage } from '../errors.js';
@@ -13,6 +13,8 @@ export interface RedisClientOptions {
  * connection is down, so a lock operation can never wait on a dead server: the caller fails closed.
  */
 export async function connectRedis(url: RedisUrl, options: RedisClientOptions): Promise<Redis> {
+  // Imported here so that commands which never reach Redis do not pay for loading ioredis.
+  const { Redis } = await import('ioredis');
   const client = new Redis(url.reveal(), {
     lazyConnect: true,
     connectionName: 'tenantctl',

@@ -1,8 +1,6 @@
-import { Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
-
 import type { ErrorInfo, TenantStatus } from '../audit/audit-events.js';
 import type { EventBus } from '../audit/event-bus.js';
-import { InterruptedError, LockLostError, errorMessage } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import type { MigrationTarget } from '../guard/resolve-targets.js';
 import type { LockRecord } from '../locks/lock-record.js';
 import type { TenantLockHandle, TenantLocks } from '../locks/tenant-lock.js';
@@ -10,7 +8,6 @@ import { describeError, isUnavailableError } from './describe-error.js';
 import type { MigrationSet } from './load-migrations.js';
 import { planMigrations, readMigrationState } from './migration-state.js';
 import { cancelRunningStatement, createTenantPool, destroyPool, type PoolSettings } from './pg-pool.js';
-import { transactionDialect } from './tenant-transaction.js';
 
 /** The outcome of one tenant in a migrate run. */
 export interface TenantResult {
@@ -115,6 +112,8 @@ async function runLocked(options: TenantRunOptions, pool: ReturnType<typeof crea
   });
   try {
     options.bus.emit({ event: 'tenant.started', tenant, pending });
+    // Loaded here, not at the top: a run whose tenants are all up to date never needs kysely.
+    const { runMigrator } = await import('./run-migrator.js');
     const run = await runMigrator(options, pool, handle);
     if (handle.lost) {
       reportLoss();
@@ -126,116 +125,6 @@ async function runLocked(options: TenantRunOptions, pool: ReturnType<typeof crea
     await cancelling;
     await releaseLock(options, handle);
   }
-}
-
-interface MigratorRun {
-  status: TenantStatus;
-  applied: string[];
-  error?: ErrorInfo;
-}
-
-async function runMigrator(options: TenantRunOptions, pool: ReturnType<typeof createTenantPool>, handle: TenantLockHandle): Promise<MigratorRun> {
-  const tenant = options.target.alias;
-  const durations = new Map<string, number>();
-  let failure: { name: string; direction: 'up' | 'down'; durationMs: number } | undefined;
-
-  // Each step checks the lock and the stop signal before it starts, and confirms the lock with Redis
-  // after it ends, so the transaction commits only while this runner provably holds the tenant.
-  const step = async (name: string, direction: 'up' | 'down', body: () => Promise<void>): Promise<void> => {
-    if (handle.lost) {
-      throw new LockLostError(tenant, handle.lossMessage ?? 'lock lost');
-    }
-
-    if (options.signal.aborted) {
-      throw new InterruptedError(String(options.signal.reason ?? 'a signal'));
-    }
-
-    options.bus.emit({ event: 'migration.started', tenant, migration: name, direction });
-    const stepStarted = Date.now();
-    try {
-      await body();
-    } catch (error) {
-      failure = { name, direction, durationMs: Date.now() - stepStarted };
-      throw error;
-    }
-
-    durations.set(name, Date.now() - stepStarted);
-    if (!(await handle.renew())) {
-      throw new LockLostError(tenant, handle.lossMessage ?? 'lock lost');
-    }
-  };
-
-  const wrapped: Record<string, Migration> = {};
-  for (const migration of options.migrations.migrations) {
-    const { down } = migration;
-    wrapped[migration.name] = {
-      up: (db) => step(migration.name, 'up', () => migration.up(db)),
-      ...(down === undefined ? {} : { down: (db: Kysely<any>) => step(migration.name, 'down', () => down(db)) }),
-    };
-  }
-
-  // One transaction on one connection holds everything the Migrator writes, its bookkeeping tables
-  // included, so a failure or a lost lock leaves the tenant exactly as it was.
-  const client = await pool.connect();
-  let broken = false;
-  let resultSet: MigrationResultSet;
-  try {
-    await client.query('begin');
-    const db = new Kysely<unknown>({ dialect: transactionDialect(client) });
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => wrapped }, disableTransactions: true });
-    resultSet = options.to === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(options.to);
-
-    // Every step confirmed the lock, but a heartbeat may have found it lost since the last one.
-    if (resultSet.error === undefined && handle.lost) {
-      resultSet = { ...resultSet, error: new LockLostError(tenant, handle.lossMessage ?? 'lock lost') };
-    }
-
-    if (resultSet.error === undefined) {
-      try {
-        await client.query('commit');
-      } catch (error) {
-        // A deferred constraint fails only at commit; the server has rolled the transaction back.
-        resultSet = { error, results: [] };
-      }
-    } else {
-      await client.query('rollback');
-    }
-  } catch (error) {
-    broken = true;
-    throw error;
-  } finally {
-    client.release(broken);
-  }
-
-  if (resultSet.error === undefined) {
-    const applied: string[] = [];
-    for (const result of resultSet.results ?? []) {
-      if (result.status === 'Success') {
-        applied.push(result.migrationName);
-        const direction = result.direction === 'Down' ? 'down' : 'up';
-        options.bus.emit({ event: 'migration.applied', tenant, migration: result.migrationName, direction, durationMs: durations.get(result.migrationName) ?? 0 });
-      }
-    }
-
-    return { status: applied.length === 0 ? 'up-to-date' : 'applied', applied };
-  }
-
-  const error = resultSet.error;
-  if (error instanceof LockLostError) {
-    return { status: 'lock-lost', applied: [], error: describeError(error, 'LOCK_LOST') };
-  }
-
-  if (error instanceof InterruptedError) {
-    return { status: 'skipped', applied: [], error: { code: 'INTERRUPTED', message: 'stopped by a signal; the transaction was rolled back' } };
-  }
-
-  const info = describeError(error, isUnavailableError(error) ? 'DATABASE_UNAVAILABLE' : 'MIGRATION_FAILED', failure?.name);
-  if (failure !== undefined) {
-    options.bus.emit({ event: 'migration.failed', tenant, migration: failure.name, direction: failure.direction, durationMs: failure.durationMs, error: info });
-    info.message = `${failure.name}: ${info.message}; the transaction was rolled back`;
-  }
-
-  return { status: 'failed', applied: [], error: info };
 }
 
 async function releaseLock(options: TenantRunOptions, handle: TenantLockHandle): Promise<void> {

@@ -23,11 +23,14 @@ export type MigrationPlan =
 
 /**
  * Reads the applied migrations in one query and never creates anything. A missing table
- * (SQLSTATE 42P01) means the tenant was never migrated.
+ * (SQLSTATE 42P01) means the tenant was never migrated. The client goes back to the pool healthy
+ * in that case too: `pool.query` would discard it, and the migration would open a second connection.
  */
 export async function readMigrationState(pool: pg.Pool): Promise<MigrationState> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
   try {
-    const result = await pool.query<{ name: string; timestamp: string }>(`select name, "timestamp" from ${MIGRATION_TABLE}`);
+    const result = await client.query<{ name: string; timestamp: string }>(`select name, "timestamp" from ${MIGRATION_TABLE}`);
     const rows = result.rows.slice().sort((a, b) => {
       const byTime = new Date(a.timestamp).getTime() - new Date(b.timestamp).getTime();
       return byTime !== 0 ? byTime : a.name.localeCompare(b.name);
@@ -38,7 +41,10 @@ export async function readMigrationState(pool: pg.Pool): Promise<MigrationState>
       return { initialized: false, applied: [], appliedAt: new Map() };
     }
 
+    broken = error instanceof Error ? error : new Error(String(error));
     throw error;
+  } finally {
+    client.release(broken);
   }
 }
 
