@@ -29,7 +29,7 @@ export const EXIT_CODE_DESCRIPTIONS: ReadonlyArray<readonly [ExitCodeValue, stri
   [ExitCode.LOCK_BUSY, 'at least one tenant was locked by another runner (after --lock-wait, if given)'],
   [ExitCode.CHECK_FAILED, 'a check found problems: pending migrations (status --fail-on-pending), warnings (--fail-on-warnings), rejected hosts (resolve)'],
   [ExitCode.INTERNAL, 'internal error (a bug in tenantctl; please report it)'],
-  [ExitCode.INTERRUPTED, 'stopped by SIGINT or SIGTERM; running tenants rolled back or finished, own locks released'],
+  [ExitCode.INTERRUPTED, 'stopped by SIGINT or SIGTERM; running tenants rolled back, own locks released'],
 ];
 
 const EXIT_CODE_BY_ERROR: Record<ErrorCode, ExitCodeValue> = {

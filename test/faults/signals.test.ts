@@ -59,3 +59,34 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s mid-run', (signal) => {
     expect(summary.interruptedBy).toBe(signal);
   });
 });
+
+describe.each(['SIGTERM', 'SIGINT'] as const)('%s during the last migration', (signal) => {
+  let fixture: FaultFixture;
+
+  beforeAll(async () => {
+    fixture = await FaultFixture.create(['alpha'], MIGRATIONS);
+  });
+
+  afterAll(async () => {
+    await fixture?.cleanup();
+  }, 300_000);
+
+  // No step follows the last one, so the stop must be honored before the commit instead.
+  test(`${signal} rolls the tenant back`, async () => {
+    rmSync(fixture.auditPath, { force: true });
+    const run = fixture.start(['migrate', '--all', '--json']);
+    await waitForEvent(run, (event) => event.event === 'migration.started' && event.migration === '0002_second');
+    run.kill(signal);
+    const result = await run;
+
+    expect(result.exitCode).toBe(130);
+    expect(await fixture.appliedOf('alpha')).toEqual([]);
+    expect(await fixture.tablesOf('alpha')).toEqual([]);
+    expect(await fixture.lockKeys()).toEqual([]);
+
+    const records = readAuditFile(fixture.auditPath);
+    const finished = records.filter((record) => record.event === 'tenant.finished');
+    expect(finished.map((record) => record.status)).toEqual(['skipped']);
+    expect(records.some((record) => record.event === 'migration.applied')).toBe(false);
+  });
+});
