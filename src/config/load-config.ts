@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { normalizeHost, normalizeHostPattern } from '../hosts/normalize-host.js';
 import { PostgresUrl, RedisUrl } from './connection-url.js';
+import { registerSecret } from './secret-registry.js';
 import { DEFAULT_CONFIG_FILE, Env } from './env-names.js';
 import { parseJsonText, printable } from './json-text.js';
 import type { ResolvedConfig } from './resolved-config.js';
@@ -64,6 +65,14 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   }
 
   const config = resolveValues(chosen, sources, file?.path, issues, warnings);
+  if (config !== undefined) {
+    for (const url of config.databases.values()) {
+      registerSecret(url.revealPassword());
+    }
+
+    registerSecret(config.redis.url.revealPassword());
+  }
+
   if (issues.length > 0 || config === undefined) {
     throw new ConfigError(issues);
   }
@@ -207,9 +216,13 @@ function resolveValues(
   const get = <T>(key: string): T => chosen.get(key)?.value as T;
   const source = (key: string): string => sources.get(key) ?? 'default';
 
-  const databases = resolveDatabases(get<Record<string, string> | undefined>('databases') ?? {}, source('databases'), issues);
-  const tenantMappings = resolveMappings(get<Record<string, string> | undefined>('tenantMappings') ?? {}, source('tenantMappings'), databases, issues);
-  const migrationAllowlist = resolveAllowlist(get<string[] | undefined>('migrationDatabases') ?? [], source('migrationDatabases'), databases, issues, warnings);
+  const rawDatabases = get<Record<string, string> | undefined>('databases') ?? {};
+  const databases = resolveDatabases(rawDatabases, source('databases'), issues);
+  // Mappings and the allowlist are checked against every alias the user defined, also those whose
+  // URL is invalid, so that one bad URL is reported once and not again as an undefined alias.
+  const definedAliases = new Set(Object.keys(rawDatabases));
+  const tenantMappings = resolveMappings(get<Record<string, string> | undefined>('tenantMappings') ?? {}, source('tenantMappings'), definedAliases, issues);
+  const migrationAllowlist = resolveAllowlist(get<string[] | undefined>('migrationDatabases') ?? [], source('migrationDatabases'), definedAliases, issues, warnings);
   const unknownHostAllowlist = resolveHostList(get<string[] | undefined>('unknownHostAllowlist') ?? [], source('unknownHostAllowlist'), warnings);
 
   const redisUrl = RedisUrl.parse(get<string>('redis.url') ?? '');
@@ -286,7 +299,7 @@ function resolveDatabases(raw: Record<string, string>, source: string, issues: C
   return databases;
 }
 
-function resolveMappings(raw: Record<string, string>, source: string, databases: Map<string, PostgresUrl>, issues: ConfigIssue[]): Map<string, string> {
+function resolveMappings(raw: Record<string, string>, source: string, definedAliases: ReadonlySet<string>, issues: ConfigIssue[]): Map<string, string> {
   const mappings = new Map<string, string>();
   const firstSpelling = new Map<string, string>();
 
@@ -304,7 +317,7 @@ function resolveMappings(raw: Record<string, string>, source: string, databases:
       continue;
     }
 
-    if (!databases.has(alias)) {
+    if (!definedAliases.has(alias)) {
       issues.push({ key, source, message: `maps to alias "${alias}", which no database defines; add it to databases (TENANT_DATABASES) or fix the mapping` });
       continue;
     }
@@ -322,7 +335,7 @@ function resolveMappings(raw: Record<string, string>, source: string, databases:
   return mappings;
 }
 
-function resolveAllowlist(raw: string[], source: string, databases: Map<string, PostgresUrl>, issues: ConfigIssue[], warnings: ConfigIssue[]): Set<string> {
+function resolveAllowlist(raw: string[], source: string, definedAliases: ReadonlySet<string>, issues: ConfigIssue[], warnings: ConfigIssue[]): Set<string> {
   const allowlist = new Set<string>();
 
   for (const alias of raw) {
@@ -331,7 +344,7 @@ function resolveAllowlist(raw: string[], source: string, databases: Map<string, 
       continue;
     }
 
-    if (!databases.has(alias)) {
+    if (!definedAliases.has(alias)) {
       warnings.push({ key: 'migrationDatabases', source, message: `allowlisted alias "${alias}" is not defined in databases, so it matches nothing` });
     }
 

@@ -154,6 +154,19 @@ describe('config validation', () => {
     expect(error.issues[0]?.key).toBe('tenantMappings.globex.example.com');
     expect(error.issues[0]?.message).toContain('globex');
   });
+
+  it('bad URL reported once, not as undefined alias', () => {
+    const env = {
+      TENANT_DATABASES: JSON.stringify({ alpha: 'mysql://db1/alpha' }),
+      TENANT_MAPPINGS: JSON.stringify({ 'x.example.com': 'alpha' }),
+      TENANT_MIGRATION_DATABASES: 'alpha',
+    };
+
+    const error = configError({ cwd: tempDir('config-bad-url'), env });
+
+    expect(error.issues.map((issue) => issue.key)).toEqual(['databases.alpha']);
+    expect(error.message).not.toContain('which no database defines');
+  });
 });
 
 describe('config migration allowlist', () => {
