@@ -41,7 +41,7 @@ export class UsageError extends TenantctlError {
 
 /** One problem found while validating the configuration. */
 export interface ConfigIssue {
-  /** The config key as the user wrote it, e.g. `databases.acme` or `TENANT_MAPPINGS`. */
+  /** The setting key as the config file spells it, e.g. `databases.acme` or `concurrency`, also for a value from the environment. */
   key: string;
   /** Where the value came from: a flag, an environment variable, the config file or a default. */
   source: string;

@@ -188,7 +188,9 @@ function pickCandidate(
 
     const parsed = setting.fromText(text);
     if (!parsed.ok) {
-      issues.push({ key: name, source: `environment ${name}`, message: parsed.message });
+      // A secret setting's text may hold a password, so only other settings show their value.
+      const message = setting.secret === true ? parsed.message : `"${printable(text)}" ${parsed.message}`;
+      issues.push({ key: setting.key, source: `environment ${name}`, message });
       return undefined;
     }
 

@@ -101,7 +101,7 @@ describe('config validation', () => {
     expect(keys).toContain('lock.leaseSeconds');
     expect(keys).toContain('postgres.statementTimeoutSeconds');
     expect(keys).toContain('concurency');
-    expect(keys).toContain('TENANT_STRICT_MODE');
+    expect(keys).toContain('strictMode');
     expect(error.issues.length).toBeGreaterThanOrEqual(5);
   });
 
@@ -132,6 +132,23 @@ describe('config validation', () => {
     const error = configError({ cwd: dir, env: {} });
 
     expect(error.issues.map((issue) => issue.key)).toEqual(['redis.uri']);
+  });
+
+  it('environment error names key and value', () => {
+    const error = configError({ cwd: tempDir('config-env-value'), env: { TENANTCTL_CONCURRENCY: 'abc' } });
+
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]?.key).toBe('concurrency');
+    expect(error.issues[0]?.source).toBe('environment TENANTCTL_CONCURRENCY');
+    expect(error.message).toContain('concurrency (environment TENANTCTL_CONCURRENCY): "abc" is not a number');
+  });
+
+  it('environment error hides secret value', () => {
+    const error = configError({ cwd: tempDir('config-env-secret'), env: { TENANT_DATABASES: '{"acme": "postgres://app:hunter2@db/acme"' } });
+
+    expect(error.issues[0]?.key).toBe('databases');
+    expect(error.issues[0]?.source).toBe('environment TENANT_DATABASES');
+    expect(error.message).not.toContain('hunter2');
   });
 
   it('rejects heartbeat slower than half window', () => {
@@ -245,7 +262,7 @@ describe('config secrets', () => {
 
     const error = configError({ cwd: tempDir('config-secret-json'), env: { TENANT_DATABASES: text } });
 
-    expect(error.issues[0]?.key).toBe('TENANT_DATABASES');
+    expect(error.issues[0]?.key).toBe('databases');
     expect(error.message).not.toContain(password);
   });
 
@@ -301,7 +318,7 @@ describe('config hostnames and JSON keys', () => {
 
     const error = configError({ cwd: tempDir('config-dup-env'), env });
 
-    expect(error.issues[0]?.key).toBe('TENANT_MAPPINGS');
+    expect(error.issues[0]?.key).toBe('tenantMappings');
     expect(error.issues[0]?.message).toContain('acme.example.com');
   });
 
