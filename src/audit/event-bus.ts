@@ -1,7 +1,5 @@
+import { redactSecrets, redactValue, registerSecret } from '../config/secret-registry.js';
 import type { AuditEvent, AuditEventBody, EventListener } from './audit-events.js';
-
-/** Secrets shorter than this are not scrubbed, because replacing them would garble ordinary text. */
-const MIN_SECRET_LENGTH = 4;
 
 /**
  * Stamps events with time and correlation ID and hands each to every listener, in order. As a last
@@ -11,7 +9,6 @@ const MIN_SECRET_LENGTH = 4;
 export class EventBus {
   readonly correlationId: string;
   readonly #listeners: EventListener[] = [];
-  readonly #secrets: string[];
 
   constructor(correlationId: string, listeners: ReadonlyArray<EventListener | undefined> = [], secrets: ReadonlyArray<string | undefined> = []) {
     this.correlationId = correlationId;
@@ -21,15 +18,9 @@ export class EventBus {
       }
     }
 
-    const forms = new Set<string>();
     for (const secret of secrets) {
-      if (secret !== undefined && secret.length >= MIN_SECRET_LENGTH) {
-        forms.add(secret);
-        forms.add(encodeURIComponent(secret));
-        forms.add(JSON.stringify(secret).slice(1, -1));
-      }
+      registerSecret(secret);
     }
-    this.#secrets = [...forms];
   }
 
   emit(body: AuditEventBody): AuditEvent {
@@ -43,31 +34,10 @@ export class EventBus {
 
   /** Replaces configured secrets in any text with a fixed mask. */
   scrubText(text: string): string {
-    let result = text;
-    for (const secret of this.#secrets) {
-      result = result.split(secret).join('****');
-    }
-
-    return result;
+    return redactSecrets(text);
   }
 
   #scrub(event: AuditEvent): AuditEvent {
-    return this.#secrets.length === 0 ? event : (this.#scrubValue(event) as AuditEvent);
-  }
-
-  #scrubValue(value: unknown): unknown {
-    if (typeof value === 'string') {
-      return this.scrubText(value);
-    }
-
-    if (Array.isArray(value)) {
-      return value.map((item) => this.#scrubValue(item));
-    }
-
-    if (typeof value === 'object' && value !== null) {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.#scrubValue(item)]));
-    }
-
-    return value;
+    return redactValue(event);
   }
 }

@@ -1,3 +1,5 @@
+import { redactSecrets } from '../config/secret-registry.js';
+
 /** The streams and environment a command renders to; tests and bin pass the process's own. */
 export interface CliIo {
   stdout: NodeJS.WriteStream;
@@ -34,4 +36,30 @@ export function colorLevel(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): 
  */
 export function canAnimate(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): boolean {
   return stream.isTTY === true && (stream.columns ?? 0) > 0 && env.CI === undefined && env.TERM !== 'dumb';
+}
+
+/**
+ * Passes everything written to stdout and stderr through the secret registry until the returned
+ * function is called, so no configured password reaches the terminal or a pipe, whoever wrote it.
+ */
+export function redactOutput(io: CliIo): () => void {
+  const restorers: Array<() => void> = [];
+
+  for (const stream of new Set([io.stdout, io.stderr])) {
+    const original = stream.write;
+    const redacting = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+      const text = typeof chunk === 'string' ? redactSecrets(chunk) : chunk;
+      return (original as (...args: unknown[]) => boolean).call(this, text, ...rest);
+    };
+    stream.write = redacting as typeof stream.write;
+    restorers.push(() => {
+      stream.write = original;
+    });
+  }
+
+  return () => {
+    for (const restore of restorers) {
+      restore();
+    }
+  };
 }

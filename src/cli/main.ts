@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
 import { EXIT_CODE_DESCRIPTIONS, type RunOutcome } from '../exit-codes.js';
 import { toolVersion } from '../version.js';
-import { processIo, type CliIo } from './io.js';
+import { processIo, redactOutput, type CliIo } from './io.js';
 import { registerCache } from './cache.js';
 import { registerLocks } from './locks.js';
 import { registerMigrate } from './migrate.js';
@@ -70,6 +70,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     outcome = value;
   });
 
+  const restoreOutput = redactOutput(io);
   try {
     await program.parseAsync([...argv]);
     return { outcome };
@@ -83,6 +84,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     const { renderFatalError } = await import('./render-error.js');
     renderFatalError(normalized, io, argv.includes('--json'));
     return { error: normalized };
+  } finally {
+    restoreOutput();
   }
 }
 

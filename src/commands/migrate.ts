@@ -7,6 +7,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { resolveCorrelationId } from '../audit/correlation-id.js';
 import { EventBus } from '../audit/event-bus.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
+import { redactValue } from '../config/secret-registry.js';
 import { ConfigError, GuardError, type GuardRejection, TenantctlError, UsageError } from '../errors.js';
 import type { RunOutcome } from '../exit-codes.js';
 import { resolveMigrationTargets, type TargetSelection } from '../guard/resolve-targets.js';
@@ -147,7 +148,8 @@ export async function migrate(config: ResolvedConfig, options: MigrateOptions): 
     const durationMs = Date.now() - started;
     bus.emit({ event: 'run.finished', command: 'migrate', durationMs, counts, outcome });
 
-    return {
+    // Error messages of migrations are the users' own text and may quote a connection URL.
+    return redactValue({
       command: 'migrate',
       correlationId,
       startedAt: new Date(started).toISOString(),
@@ -157,7 +159,7 @@ export async function migrate(config: ResolvedConfig, options: MigrateOptions): 
       counts,
       tenants,
       ...(audit === undefined ? {} : { auditLog: audit.path }),
-    };
+    } satisfies MigrateResult);
   } catch (error) {
     if (error instanceof TenantctlError && !(error instanceof GuardError)) {
       bus.emit({ event: 'run.finished', command: 'migrate', durationMs: Date.now() - started, counts: {}, outcome: error.code, error: { code: error.code, message: error.message } });

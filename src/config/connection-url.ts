@@ -175,11 +175,18 @@ export class PostgresUrl {
 /** A Redis URL parsed once, rendering itself with the password masked. */
 export class RedisUrl {
   readonly #raw: string;
+  readonly #password: string | undefined;
   readonly display: string;
 
-  private constructor(raw: string, display: string) {
+  private constructor(raw: string, display: string, password: string | undefined) {
     this.#raw = raw;
     this.display = display;
+    this.#password = password;
+  }
+
+  /** The password, for the secret registry only. Never pass it to a message or event. */
+  revealPassword(): string | undefined {
+    return this.#password;
   }
 
   static parse(raw: string): ParseResult<RedisUrl> {
@@ -209,7 +216,14 @@ export class RedisUrl {
 
     const credentials = url.username !== '' || url.password !== '' ? `${url.username}${url.password !== '' ? `:${MASK}` : ''}@` : '';
     const display = `${url.protocol}//${credentials}${url.host}${database === '' ? '' : `/${database}`}`;
-    return { ok: true, value: new RedisUrl(raw, display) };
+    let password: string | undefined;
+    try {
+      password = url.password === '' ? undefined : decodeURIComponent(url.password);
+    } catch {
+      password = url.password;
+    }
+
+    return { ok: true, value: new RedisUrl(raw, display, password) };
   }
 
   /** The full URL, for the Redis client factory only. */
