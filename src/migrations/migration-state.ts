@@ -114,5 +114,17 @@ export function planMigrations(state: MigrationState, migrations: readonly Loade
     return { kind: 'up', names: names.slice(appliedCount, target + 1) };
   }
 
-  return { kind: 'down', names: state.applied.slice(target + 1).reverse() };
+  // Kysely's Migrator skips a migration without `down` and still reports success, so a down plan
+  // that passes one would leave the tenant above the target.
+  const down = state.applied.slice(target + 1).reverse();
+  const byName = new Map(migrations.map((migration) => [migration.name, migration]));
+  const blocker = down.find((name) => byName.get(name)?.down === undefined);
+  if (blocker !== undefined) {
+    return {
+      kind: 'invalid',
+      message: `${blocker} has no down function, so tenantctl cannot migrate below it; add a down or choose --to ${blocker} or later`,
+    };
+  }
+
+  return { kind: 'down', names: down };
 }
