@@ -8,6 +8,7 @@ import { registerSecret } from './secret-registry.js';
 import { DEFAULT_CONFIG_FILE, Env } from './env-names.js';
 import { parseJsonText, printable } from './json-text.js';
 import type { ResolvedConfig } from './resolved-config.js';
+import { describeSchemaIssue } from './schema-issue.js';
 import { ALIAS_PATTERN, ALIAS_RULE, SETTING_GROUPS, SETTINGS, type SettingDefinition } from './settings.js';
 
 /** Config files larger than this are rejected before parsing; 10,000 tenants fit in a few MiB. */
@@ -54,8 +55,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     const parsed = setting.schema.safeParse(candidate.value);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        const path = issue.path.length > 0 ? `.${issue.path.join('.')}` : '';
-        issues.push({ key: `${setting.key}${path}`, source: candidate.source, message: issue.message });
+        const path = issue.path.length > 0 ? `.${issue.path.map(String).join('.')}` : '';
+        issues.push({ key: `${setting.key}${path}`, source: candidate.source, message: describeSchemaIssue(setting, issue, candidate.value) });
       }
       continue;
     }
@@ -228,7 +229,8 @@ function resolveValues(
   const unknownHostAllowlist = resolveHostList(get<string[] | undefined>('unknownHostAllowlist') ?? [], source('unknownHostAllowlist'), warnings);
 
   const redisUrl = RedisUrl.parse(get<string>('redis.url') ?? '');
-  if (!redisUrl.ok) {
+  // A value that failed its schema is already reported and was never chosen.
+  if (!redisUrl.ok && chosen.has('redis.url')) {
     issues.push({ key: 'redis.url', source: source('redis.url'), message: `the URL ${redisUrl.message}` });
   }
 

@@ -16,12 +16,16 @@ export interface SettingDefinition {
   fromText: (text: string) => TextParse;
   schema: z.ZodType;
   default?: unknown;
+  /** What a valid value is, for messages: "must be a <expected>". Defaults to zod's type name. */
+  expected?: string;
   /** Values of this setting may contain passwords, so messages must not show them. */
   secret?: boolean;
 }
 
 export const ALIAS_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 export const ALIAS_RULE = 'a letter followed by up to 62 letters, digits, "_" or "-"';
+
+const SECONDS = 'number of seconds';
 
 const seconds = (max: number) => z.number().positive(`must be greater than 0`).max(max, `must be at most ${max}`);
 
@@ -60,6 +64,7 @@ const stringList = z.union([z.array(z.string()), z.string().transform(splitList)
 export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'tenantMappings',
+    expected: 'JSON object of hostname to alias',
     env: [Env.TENANT_MAPPINGS],
     fromText: parseJsonObject,
     schema: z.record(z.string(), z.string()),
@@ -67,6 +72,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     key: 'databases',
+    expected: 'JSON object of alias to connection URL',
     env: [Env.TENANT_DATABASES],
     fromText: parseJsonObject,
     schema: z.record(z.string(), z.string()),
@@ -75,6 +81,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     key: 'migrationDatabases',
+    expected: 'list of aliases (JSON array or comma-separated string)',
     env: [Env.TENANT_MIGRATION_DATABASES],
     fromText: parseList,
     schema: stringList,
@@ -82,12 +89,14 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     key: 'strictMode',
+    expected: 'boolean (true or false)',
     env: [Env.TENANT_STRICT_MODE],
     fromText: parseBoolean,
     schema: z.boolean(),
   },
   {
     key: 'unknownHostAllowlist',
+    expected: 'list of hostnames (JSON array or comma-separated string)',
     env: [Env.TENANT_UNKNOWN_HOST_ALLOWLIST],
     fromText: parseList,
     schema: stringList,
@@ -117,6 +126,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     key: 'concurrency',
+    expected: 'whole number from 1 to 256',
     env: [Env.CONCURRENCY],
     flag: '--concurrency',
     fromText: parseNumber,
@@ -125,6 +135,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     key: 'redis.url',
+    expected: 'Redis URL string',
     env: [Env.REDIS_URL],
     flag: '--redis-url',
     fromText: parseString,
@@ -134,6 +145,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     key: 'redis.commandTimeoutSeconds',
+    expected: SECONDS,
     env: [Env.REDIS_COMMAND_TIMEOUT_SECONDS],
     fromText: parseNumber,
     schema: seconds(300),
@@ -141,6 +153,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     key: 'redis.connectTimeoutSeconds',
+    expected: SECONDS,
     fromText: parseNumber,
     schema: seconds(300),
     default: 5,
@@ -160,6 +173,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     key: 'lock.leaseSeconds',
+    expected: SECONDS,
     env: [Env.LOCK_LEASE_SECONDS],
     fromText: parseNumber,
     schema: seconds(86_400),
@@ -167,6 +181,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     key: 'lock.staleSeconds',
+    expected: SECONDS,
     env: [Env.LOCK_STALE_SECONDS],
     fromText: parseNumber,
     schema: seconds(86_400),
@@ -174,12 +189,14 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     key: 'lock.heartbeatSeconds',
+    expected: SECONDS,
     env: [Env.LOCK_HEARTBEAT_SECONDS],
     fromText: parseNumber,
     schema: seconds(3600),
   },
   {
     key: 'postgres.connectTimeoutSeconds',
+    expected: SECONDS,
     env: [Env.PG_CONNECT_TIMEOUT_SECONDS],
     fromText: parseNumber,
     schema: seconds(600),
@@ -187,6 +204,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     key: 'postgres.lockTimeoutSeconds',
+    expected: SECONDS,
     env: [Env.PG_LOCK_TIMEOUT_SECONDS],
     fromText: parseNumber,
     schema: seconds(86_400),
@@ -194,6 +212,7 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   {
     key: 'postgres.statementTimeoutSeconds',
+    expected: SECONDS,
     env: [Env.PG_STATEMENT_TIMEOUT_SECONDS],
     fromText: parseNumber,
     schema: seconds(86_400),

@@ -151,6 +151,43 @@ describe('config validation', () => {
     expect(error.message).not.toContain('hunter2');
   });
 
+  it('wrong type gets plain message', () => {
+    const dir = tempDir('config-zod-type');
+    writeConfig(dir, { lock: { leaseSeconds: 'ten' }, strictMode: 'yes', migrationDatabases: 5 });
+
+    const error = configError({ cwd: dir, env: {} });
+    const messages = new Map(error.issues.map((issue) => [issue.key, issue.message]));
+
+    expect(messages.get('lock.leaseSeconds')).toBe('must be a number of seconds, got "ten"');
+    expect(messages.get('strictMode')).toBe('must be a boolean (true or false), got "yes"');
+    expect(messages.get('migrationDatabases')).toBe('must be a list of aliases (JSON array or comma-separated string), got 5');
+    expect(error.message).not.toContain('Invalid input');
+  });
+
+  it('range error shows the value', () => {
+    const dir = tempDir('config-zod-range');
+    writeConfig(dir, { concurrency: 0, lock: { staleSeconds: -5 } });
+
+    const error = configError({ cwd: dir, env: {} });
+    const messages = new Map(error.issues.map((issue) => [issue.key, issue.message]));
+
+    expect(messages.get('concurrency')).toBe('must be at least 1, got 0');
+    expect(messages.get('lock.staleSeconds')).toBe('must be greater than 0, got -5');
+  });
+
+  it('wrong type in secret shows no value', () => {
+    const dir = tempDir('config-zod-secret');
+    writeConfig(dir, { databases: { acme: 42 }, redis: { url: ['redis://:hunter2@127.0.0.1'] } });
+
+    const error = configError({ cwd: dir, env: {} });
+    const messages = new Map(error.issues.map((issue) => [issue.key, issue.message]));
+
+    expect(messages.get('databases.acme')).toBe('must be a string, got a number');
+    expect(messages.get('redis.url')).toBe('must be a Redis URL string, got an array');
+    expect(error.message).not.toContain('42');
+    expect(error.message).not.toContain('hunter2');
+  });
+
   it('rejects heartbeat slower than half window', () => {
     const error = configError({ cwd: tempDir('config-heartbeat'), env: { TENANTCTL_LOCK_STALE_SECONDS: '10', TENANTCTL_LOCK_HEARTBEAT_SECONDS: '6' } });
 
