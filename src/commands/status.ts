@@ -225,7 +225,7 @@ async function readTenant(alias: string, url: PostgresUrl, migrations: Migration
       problems.push({
         code: 'out-of-order',
         migrations: comparison.outOfOrder,
-        message: `migration ${quoteNames(comparison.outOfOrder)} sorts before the last applied one but never ran, so migrate rejects the tenant; rename it to sort after "${state.applied.at(-1)}"`,
+        message: `migration ${quoteNames(comparison.outOfOrder)} sorts before the last applied one but never ran, so migrate rejects the tenant; rename it to sort after the newest migration in the folder (${migrations.migrations.at(-1)?.name})`,
       });
     }
 

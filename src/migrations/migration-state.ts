@@ -94,7 +94,7 @@ export function planMigrations(state: MigrationState, migrations: readonly Loade
     if (names[index] !== state.applied[index]) {
       return {
         kind: 'invalid',
-        message: `migration "${names[index]}" sorts before the applied "${state.applied[index]}" but was never applied; rename it to sort after "${state.applied.at(-1)}"`,
+        message: `migration "${names[index]}" sorts before the applied "${state.applied[index]}" but was never applied; rename it to sort after the newest migration in the folder (${names.at(-1)})`,
       };
     }
   }

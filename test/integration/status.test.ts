@@ -164,7 +164,7 @@ describe('status', () => {
     expect(tenant?.health).toBe('broken');
     expect(tenant?.problems[0]?.code).toBe('out-of-order');
     expect(tenant?.problems[0]?.migrations).toEqual(['0002_create_users']);
-    expect(tenant?.problems[0]?.message).toContain('0003_create_projects');
+    expect(tenant?.problems[0]?.message).toContain('rename it to sort after the newest migration in the folder (0003_create_projects)');
   });
 
   it('reports unreachable database', () => {

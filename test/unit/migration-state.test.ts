@@ -52,3 +52,23 @@ describe('compareMigrations', () => {
     expect(comparison).toEqual({ missing: [], outOfOrder: [], pending: ['0004_d'] });
   });
 });
+
+describe('planMigrations out of order', () => {
+  it('names newest migration in folder', () => {
+    const plan = planMigrations(stateWith(['0001_a', '0002_b', '0004_d']), FOLDER);
+
+    expect(plan.kind).toBe('invalid');
+    expect(plan.kind === 'invalid' ? plan.message : '').toBe(
+      'migration "0003_nodown" sorts before the applied "0004_d" but was never applied; rename it to sort after the newest migration in the folder (0004_d)',
+    );
+  });
+
+  it('gives same advice on every tenant', () => {
+    const folder = [...FOLDER, migration('0005_e')];
+    const behind = planMigrations(stateWith(['0001_a', '0002_b', '0004_d']), folder);
+    const ahead = planMigrations(stateWith(['0001_a', '0002_b', '0004_d', '0005_e']), folder);
+
+    expect(behind.kind === 'invalid' ? behind.message : '').toMatch(/newest migration in the folder \(0005_e\)$/);
+    expect(ahead.kind === 'invalid' ? ahead.message : '').toMatch(/newest migration in the folder \(0005_e\)$/);
+  });
+});
