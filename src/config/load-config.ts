@@ -104,7 +104,7 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv, flagPath: string | 
   try {
     const size = statSync(path).size;
     if (size > MAX_CONFIG_FILE_BYTES) {
-      issues.push({ key: 'config', source: path, message: `is ${size} bytes; the limit is ${MAX_CONFIG_FILE_BYTES} bytes` });
+      issues.push({ key: 'config', source: `file ${path}`, message: `is ${size} bytes; the limit is ${MAX_CONFIG_FILE_BYTES} bytes` });
       return undefined;
     }
 
@@ -118,12 +118,12 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv, flagPath: string | 
 
   const parsed = parseJsonText(text);
   if (!parsed.ok) {
-    issues.push({ key: 'config', source: path, message: `the file ${parsed.message}` });
+    issues.push({ key: 'config', source: `file ${path}`, message: `the file ${parsed.message}` });
     return undefined;
   }
 
   if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
-    issues.push({ key: 'config', source: path, message: 'the file must contain a JSON object' });
+    issues.push({ key: 'config', source: `file ${path}`, message: 'the file must contain a JSON object' });
     return undefined;
   }
 
@@ -133,6 +133,8 @@ function readConfigFile(cwd: string, env: NodeJS.ProcessEnv, flagPath: string | 
 function flattenFile(object: Record<string, unknown>, path: string, issues: ConfigIssue[]): Map<string, unknown> {
   const known = new Set(SETTINGS.map((setting) => setting.key));
   const values = new Map<string, unknown>();
+  const source = `file ${path}`;
+  const unknownKeyIssues: ConfigIssue[] = [];
 
   for (const [key, value] of Object.entries(object)) {
     if (key === '$schema') {
@@ -141,29 +143,37 @@ function flattenFile(object: Record<string, unknown>, path: string, issues: Conf
 
     if ((SETTING_GROUPS as readonly string[]).includes(key)) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        issues.push({ key, source: path, message: 'must be a JSON object' });
+        issues.push({ key, source, message: 'must be a JSON object' });
         continue;
       }
 
       for (const [child, childValue] of Object.entries(value)) {
-        addFileValue(`${key}.${child}`, childValue, known, values, path, issues);
+        addFileValue(`${key}.${child}`, childValue, known, values, source, unknownKeyIssues);
       }
       continue;
     }
 
-    addFileValue(key, value, known, values, path, issues);
+    addFileValue(key, value, known, values, source, unknownKeyIssues);
   }
 
+  // The list of known keys is long, so it is printed once, after the last unknown key.
+  const last = unknownKeyIssues.at(-1);
+  if (last !== undefined) {
+    const end = last.message.endsWith('?') ? '' : '.';
+    last.message = `${last.message}${end} Known keys: ${[...known].join(', ')}`;
+  }
+
+  issues.push(...unknownKeyIssues);
   return values;
 }
 
-function addFileValue(key: string, value: unknown, known: Set<string>, values: Map<string, unknown>, path: string, issues: ConfigIssue[]): void {
+function addFileValue(key: string, value: unknown, known: Set<string>, values: Map<string, unknown>, source: string, unknownKeyIssues: ConfigIssue[]): void {
   if (!known.has(key)) {
     const suggestion = closestKey(key, [...known]);
-    issues.push({
+    unknownKeyIssues.push({
       key: printable(key),
-      source: path,
-      message: `unknown key${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`} Known keys: ${[...known].join(', ')}`,
+      source,
+      message: suggestion === undefined ? 'unknown key' : `unknown key; did you mean "${suggestion}"?`,
     });
     return;
   }

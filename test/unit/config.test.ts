@@ -188,6 +188,33 @@ describe('config validation', () => {
     expect(error.message).not.toContain('hunter2');
   });
 
+  it('lists known keys once', () => {
+    const dir = tempDir('config-unknown-many');
+    writeConfig(dir, { concurency: 2, databse: {}, lock: { prefx: 'a:' }, zzzzzz: 1 });
+
+    const error = configError({ cwd: dir, env: {} });
+    const messages = new Map(error.issues.map((issue) => [issue.key, issue.message]));
+
+    expect(error.message.split('Known keys:')).toHaveLength(2);
+    expect(messages.get('concurency')).toBe('unknown key; did you mean "concurrency"?');
+    expect(messages.get('databse')).toBe('unknown key; did you mean "databases"?');
+    expect(messages.get('lock.prefx')).toBe('unknown key; did you mean "lock.prefix"?');
+    expect(messages.get('zzzzzz')).toMatch(/^unknown key\. Known keys: tenantMappings, databases, /);
+  });
+
+  it('file issues use one source label', () => {
+    const dir = tempDir('config-source-label');
+    const path = writeConfig(dir, { concurency: 2 });
+    writeFileSync(join(dir, 'broken.json'), '{"concurrency": 2,}\n');
+
+    const unknownKey = configError({ cwd: dir, env: {} });
+    const badJson = configError({ cwd: dir, env: {}, configPath: 'broken.json' });
+
+    expect(unknownKey.issues[0]?.source).toBe(`file ${path}`);
+    expect(badJson.issues[0]?.source).toBe(`file ${join(dir, 'broken.json')}`);
+    expect(badJson.message).toContain(`config (file ${join(dir, 'broken.json')}): the file is not valid JSON`);
+  });
+
   it('rejects heartbeat slower than half window', () => {
     const error = configError({ cwd: tempDir('config-heartbeat'), env: { TENANTCTL_LOCK_STALE_SECONDS: '10', TENANTCTL_LOCK_HEARTBEAT_SECONDS: '6' } });
 
