@@ -90,7 +90,7 @@ async function listFolder(directory: string): Promise<string[]> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const message = code === 'ENOENT' ? 'the folder does not exist; set --migrations or migrationsDir' : code === 'ENOTDIR' ? 'is not a folder' : `cannot be read: ${errorMessage(error)}`;
-    throw new MigrationLoadError(directory, [{ file: '.', message }], { cause: error });
+    throw new MigrationLoadError(directory, [{ file: directory, message }], { cause: error });
   }
 }
 
@@ -177,22 +177,24 @@ class ModuleLoader {
   }
 }
 
-function pickMigration(module: unknown): Partial<Migration> | undefined {
+/**
+ * Picks the object that holds `up` and `down`: the default export when it is an object with an `up`
+ * function, otherwise the module namespace. The default comes first because for a CommonJS file
+ * (`module.exports = { up, down }`) Node's export detection may expose `up` as a named export but
+ * `down` only on `default`.
+ */
+export function pickMigration(module: unknown): Partial<Migration> | undefined {
   if (typeof module !== 'object' || module === null) {
     return undefined;
   }
 
   const record = module as Record<string, unknown>;
-  if (typeof record.up === 'function') {
-    return record as Partial<Migration>;
+  const defaultExport = record.default;
+  if (typeof defaultExport === 'object' && defaultExport !== null && typeof (defaultExport as Record<string, unknown>).up === 'function') {
+    return defaultExport as Partial<Migration>;
   }
 
-  const fallback = record.default;
-  if (typeof fallback === 'object' && fallback !== null) {
-    return fallback as Partial<Migration>;
-  }
-
-  return undefined;
+  return record as Partial<Migration>;
 }
 
 function firstLines(message: string): string {

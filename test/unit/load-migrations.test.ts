@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { MigrationLoadError } from '../../src/errors.js';
-import { loadMigrations } from '../../src/migrations/load-migrations.js';
+import { loadMigrations, pickMigration } from '../../src/migrations/load-migrations.js';
 import { EXAMPLE_MIGRATIONS, tempDir } from '../helpers/cli.js';
 
 const TS_MIGRATION = `import { sql, type Kysely } from 'kysely';
@@ -82,6 +82,30 @@ describe('loadMigrations loads', () => {
     expect(typeof set.migrations[0]?.down).toBe('function');
   });
 
+  // Vitest transforms these files itself, so the namespace shapes that Node gives CommonJS files
+  // are checked on pickMigration below and through the built CLI in test/e2e/migrate-module-formats.test.ts.
+  it.each([
+    ['.cjs object of arrows', '0001_a.cjs', 'module.exports = { up: async (db) => {}, down: async (db) => {} };\n'],
+    ['.cjs object of methods', '0001_a.cjs', 'module.exports = {\n  async up(db) {},\n  async down(db) {},\n};\n'],
+    ['.cjs exports properties', '0001_a.cjs', 'exports.up = async function up(db) {};\nexports.down = async function down(db) {};\n'],
+    ['.mjs named exports', '0001_a.mjs', 'export async function up(db) {}\nexport async function down(db) {}\n'],
+    ['.mjs default export', '0001_a.mjs', 'export default { up: async (db) => {}, down: async (db) => {} };\n'],
+    ['.ts named exports', '0001_a.ts', TS_MIGRATION],
+  ])('up and down from %s', async (_label, file, text) => {
+    const set = await loadMigrations(folderWith({ [file]: text }));
+
+    expect(set.migrations).toHaveLength(1);
+    expect(typeof set.migrations[0]?.up).toBe('function');
+    expect(typeof set.migrations[0]?.down).toBe('function');
+  });
+
+  it('.cjs without down has no down', async () => {
+    const set = await loadMigrations(folderWith({ '0001_a.cjs': 'module.exports = { up: async (db) => {} };\n' }));
+
+    expect(typeof set.migrations[0]?.up).toBe('function');
+    expect(set.migrations[0]?.down).toBeUndefined();
+  });
+
   it('ignores dotfiles, docs and folders', async () => {
     const dir = folderWith({
       '0001_a.ts': TS_MIGRATION,
@@ -108,10 +132,12 @@ describe('loadMigrations loads', () => {
 
 describe('loadMigrations rejects', () => {
   it('missing folder', async () => {
-    const error = await loadError(join(tempDir('load-missing'), 'nope'));
+    const missing = join(tempDir('load-missing'), 'nope');
+    const error = await loadError(missing);
 
     expect(error.code).toBe('MIGRATIONS_INVALID');
-    expect(error.message).toContain('does not exist');
+    expect(error.message).toContain(`  - ${missing}: the folder does not exist`);
+    expect(error.message).not.toContain('  - .:');
   });
 
   it('file instead of folder', async () => {
@@ -144,5 +170,44 @@ describe('loadMigrations rejects', () => {
     expect(byFile.get('0007_throws.js')).toContain('broken on import');
     expect(error.issues.some((issue) => issue.message.includes('same migration name "0006_twin"'))).toBe(true);
     expect(error.issues).toHaveLength(6);
+  });
+});
+
+describe('pickMigration', () => {
+  const up = async (): Promise<void> => {};
+  const down = async (): Promise<void> => {};
+
+  it('CommonJS namespace with down on default', () => {
+    // Node's CommonJS export detection stops at the first arrow function in `module.exports = {...}`.
+    const picked = pickMigration({ up, default: { up, down } });
+
+    expect(picked?.up).toBe(up);
+    expect(picked?.down).toBe(down);
+  });
+
+  it('ESM named exports', () => {
+    const picked = pickMigration({ up, down });
+
+    expect(picked?.up).toBe(up);
+    expect(picked?.down).toBe(down);
+  });
+
+  it('ESM default export object', () => {
+    const picked = pickMigration({ default: { up, down } });
+
+    expect(picked?.up).toBe(up);
+    expect(picked?.down).toBe(down);
+  });
+
+  it('named exports beside unrelated default', () => {
+    const picked = pickMigration({ up, down, default: { name: 'not a migration' } });
+
+    expect(picked?.up).toBe(up);
+    expect(picked?.down).toBe(down);
+  });
+
+  it('module without up', () => {
+    expect(pickMigration({ default: { down } })?.up).toBeUndefined();
+    expect(pickMigration(undefined)).toBeUndefined();
   });
 });
