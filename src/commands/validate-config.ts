@@ -9,7 +9,7 @@ import { SETTINGS } from '../config/settings.js';
 import { ConfigError, type ConfigIssue, MigrationLoadError, errorMessage } from '../errors.js';
 import type { RunOutcome } from '../exit-codes.js';
 import { closeRedis, connectRedis } from '../locks/redis-client.js';
-import { describeError } from '../migrations/describe-error.js';
+import { describeError, isConnectTimeout, unavailableAdvice } from '../migrations/describe-error.js';
 import { loadMigrations } from '../migrations/load-migrations.js';
 import { createTenantPool, destroyPool } from '../migrations/pg-pool.js';
 import { runBounded } from '../runner/run-bounded.js';
@@ -244,7 +244,9 @@ async function checkDatabases(config: ResolvedConfig, offline: boolean): Promise
       } catch (error) {
         const info = describeError(error, 'DATABASE_UNAVAILABLE');
         const detail = info.postgres?.code === undefined ? info.message : `${info.message} (SQLSTATE ${info.postgres.code})`;
-        return { level: 'error', key: `databases.${alias}`, message: `${url.toString()} failed to connect within ${config.postgres.connectTimeoutMs / 1000}s: ${detail}` };
+        // "within" only fits a timeout; a refusal or a server error comes at once.
+        const failed = isConnectTimeout(error) ? `failed to connect within ${config.postgres.connectTimeoutMs / 1000}s` : 'failed to connect';
+        return { level: 'error', key: `databases.${alias}`, message: `${url.toString()} ${failed}: ${detail}; ${unavailableAdvice(error, alias)}` };
       } finally {
         await destroyPool(pool);
       }

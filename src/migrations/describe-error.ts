@@ -53,6 +53,33 @@ export function isUnavailableError(error: unknown): boolean {
   return /timeout expired|Connection terminated|connect ECONNREFUSED/i.test(message);
 }
 
+/** True when the error is a connect timeout from pg or pg-pool, not a refusal or a server error. */
+export function isConnectTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ETIMEDOUT' || /timeout expired|timeout exceeded when trying to connect|due to connection timeout/i.test(errorMessage(error));
+}
+
+/** Returns the next step for a database of `alias` that could not be reached or used. */
+export function unavailableAdvice(error: unknown, alias: string): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === '3D000') {
+    return `create it or fix databases.${alias}`;
+  }
+
+  if (code === '28000' || code === '28P01') {
+    return `check the user and password in databases.${alias}`;
+  }
+
+  return `check that the server runs and databases.${alias} points at it`;
+}
+
+/** Describes a DATABASE_UNAVAILABLE error of one tenant and appends what to do next. */
+export function describeUnavailableError(error: unknown, alias: string): ErrorInfo {
+  const info = describeError(error, 'DATABASE_UNAVAILABLE');
+  info.message = `${info.message}; ${unavailableAdvice(error, alias)}`;
+  return info;
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').slice(0, 2000);
 }

@@ -4,7 +4,7 @@ import { errorMessage } from '../errors.js';
 import type { MigrationTarget } from '../guard/resolve-targets.js';
 import type { LockRecord } from '../locks/lock-record.js';
 import type { TenantLockHandle, TenantLocks } from '../locks/tenant-lock.js';
-import { describeError, isUnavailableError } from './describe-error.js';
+import { describeError, describeUnavailableError, isUnavailableError } from './describe-error.js';
 import type { MigrationSet } from './load-migrations.js';
 import { planMigrations, readMigrationState } from './migration-state.js';
 import { cancelRunningStatement, createTenantPool, destroyPool, type PoolSettings } from './pg-pool.js';
@@ -84,8 +84,8 @@ export async function migrateTenant(options: TenantRunOptions): Promise<TenantRe
     options.bus.emit({ event: 'lock.acquired', tenant, key: outcome.handle.key });
     return await runLocked(options, pool, outcome.handle, plan.names.length, finish);
   } catch (error) {
-    const code = isUnavailableError(error) ? 'DATABASE_UNAVAILABLE' : 'MIGRATION_FAILED';
-    return finish('failed', [], describeError(error, code));
+    const info = isUnavailableError(error) ? describeUnavailableError(error, tenant) : describeError(error, 'MIGRATION_FAILED');
+    return finish('failed', [], info);
   } finally {
     await destroyPool(pool);
   }

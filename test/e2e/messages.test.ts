@@ -2,7 +2,17 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { runTenantctl, tempDir, writeConfig } from '../helpers/cli.js';
+import { EXAMPLE_MIGRATIONS, runTenantctl, tempDir, writeConfig } from '../helpers/cli.js';
+import { uniqueLockPrefix } from '../helpers/redis.js';
+
+/** Two databases that fail at once: one does not exist, and nothing listens on loopback port 1. */
+const UNAVAILABLE = {
+  databases: {
+    missing: 'postgres://postgres@127.0.0.1:5432/tenantctl_messages_never_created',
+    refused: 'postgres://postgres@127.0.0.1:1/refused',
+  },
+  migrationDatabases: ['missing', 'refused'],
+};
 
 /** A folder with a config whose one database is never reached by the tests in this file. */
 function configDir(label: string, config: Record<string, unknown> = {}): string {
@@ -33,5 +43,30 @@ describe('error messages', () => {
     expect(result.stderr).not.toContain('Connection is closed');
     expect(result.stderr).not.toContain('.;');
     expect(result.stderr).not.toContain('secret-pw');
+  });
+
+  it('validate-config says within only for timeouts', async () => {
+    const dir = configDir('messages-validate', UNAVAILABLE);
+
+    const result = await runTenantctl(['validate-config', '--migrations', EXAMPLE_MIGRATIONS], { cwd: dir });
+    const output = `${result.stdout}${result.stderr}`;
+
+    expect(output).toContain('tenantctl_messages_never_created failed to connect: database "tenantctl_messages_never_created" does not exist (SQLSTATE 3D000); create it or fix databases.missing');
+    expect(output).toContain('/refused failed to connect: connect ECONNREFUSED 127.0.0.1:1; check that the server runs and databases.refused points at it');
+    expect(output).not.toContain('within');
+  });
+
+  it('migrate gives next step when database unavailable', async () => {
+    const dir = configDir('messages-migrate-unavailable', UNAVAILABLE);
+
+    const result = await runTenantctl(['migrate', '--all', '--json', '--migrations', EXAMPLE_MIGRATIONS, '--lock-prefix', uniqueLockPrefix('messages')], { cwd: dir });
+    const document = JSON.parse(result.stdout) as { tenants: Array<{ tenant: string; error?: { code: string; message: string; postgres?: { code: string } } }> };
+    const errors = new Map(document.tenants.map((tenant) => [tenant.tenant, tenant.error]));
+
+    expect(errors.get('missing')?.code).toBe('DATABASE_UNAVAILABLE');
+    expect(errors.get('missing')?.message).toBe('database "tenantctl_messages_never_created" does not exist; create it or fix databases.missing');
+    expect(errors.get('missing')?.postgres?.code).toBe('3D000');
+    expect(errors.get('refused')?.code).toBe('DATABASE_UNAVAILABLE');
+    expect(errors.get('refused')?.message).toBe('connect ECONNREFUSED 127.0.0.1:1; check that the server runs and databases.refused points at it');
   });
 });
