@@ -31,7 +31,8 @@ export interface Operator {
   pid: number;
 }
 
-export type TenantStatus = 'applied' | 'up-to-date' | 'failed' | 'busy' | 'lock-lost' | 'skipped' | 'rejected';
+/** A tenant's result in a migrate run. `reverted` means down migrations (`--to` below the applied ones) were committed. */
+export type TenantStatus = 'applied' | 'reverted' | 'up-to-date' | 'failed' | 'busy' | 'lock-lost' | 'skipped' | 'rejected';
 
 type EventBody =
   | { event: 'run.started'; command: string; targets: number; concurrency: number; migrations: number; host: string; pid: number; version: string }
@@ -46,7 +47,7 @@ type EventBody =
   | { event: 'lock.cleared'; tenant: string; key: string; previousHolder: LockHolder; heartbeatAgeMs: number; staleMs: number; by: Operator }
   | { event: 'lock.kept'; tenant: string; key: string; holder?: LockHolder; heartbeatAgeMs?: number; reason: string; by: Operator }
   | { event: 'lock.force-released'; tenant: string; key: string; previousHolder: LockHolder; heartbeatAgeMs: number; reason: string; by: Operator }
-  | { event: 'tenant.started'; tenant: string; pending: number }
+  | { event: 'tenant.started'; tenant: string; direction: 'up' | 'down'; pending: number }
   | { event: 'migration.started'; tenant: string; migration: string; direction: 'up' | 'down' }
   | { event: 'migration.applied'; tenant: string; migration: string; direction: 'up' | 'down'; durationMs: number }
   | { event: 'migration.failed'; tenant: string; migration: string; direction: 'up' | 'down'; durationMs: number; error: ErrorInfo }

@@ -9,6 +9,7 @@ import type { MigrateRenderer } from './migrate-renderer.js';
 
 const STATUS_COLORS: Record<TenantStatus, (chalk: ChalkInstance, text: string) => string> = {
   applied: (chalk, text) => chalk.green(text),
+  reverted: (chalk, text) => chalk.green(text),
   'up-to-date': (chalk, text) => chalk.dim(text),
   failed: (chalk, text) => chalk.red(text),
   'lock-lost': (chalk, text) => chalk.red(text),
@@ -52,7 +53,8 @@ export function createMigrateRenderer(io: CliIo, options: { verbose: boolean; to
         }
 
         if (!interactive || event.status === 'failed' || event.status === 'lock-lost' || event.status === 'busy') {
-          const detail = event.error === undefined ? `${event.applied.length} applied` : event.error.message;
+          const verb = event.status === 'reverted' ? 'reverted' : 'applied';
+          const detail = event.error === undefined ? `${event.applied.length} ${verb}` : event.error.message;
           write(`[${done}/${options.total()}] ${event.tenant}: ${STATUS_COLORS[event.status](chalk, event.status)} (${detail}, ${event.durationMs} ms)`);
         }
         break;
@@ -84,12 +86,12 @@ export function createMigrateRenderer(io: CliIo, options: { verbose: boolean; to
   };
 }
 
-/** Above this many tenants the table lists only those that did not end applied or up to date. */
+/** Above this many tenants the table lists only those that did not end applied, reverted or up to date. */
 const COMPACT_TABLE_ABOVE = 50;
 
 function summaryTable(result: MigrateResult, chalk: ChalkInstance, verbose: boolean): string {
   const compact = !verbose && result.tenants.length > COMPACT_TABLE_ABOVE;
-  const rows = compact ? result.tenants.filter((tenant) => tenant.status !== 'applied' && tenant.status !== 'up-to-date') : result.tenants;
+  const rows = compact ? result.tenants.filter((tenant) => tenant.status !== 'applied' && tenant.status !== 'reverted' && tenant.status !== 'up-to-date') : result.tenants;
   // The error column, the widest, appears only when some listed tenant has an error.
   const withErrors = rows.some((tenant) => tenant.error !== undefined);
   const table = new Table({
@@ -104,7 +106,7 @@ function summaryTable(result: MigrateResult, chalk: ChalkInstance, verbose: bool
     table.push(withErrors ? [...cells, tenant.error === undefined ? '' : formatError(tenant.error)] : cells);
   }
 
-  const note = compact ? `\n${result.tenants.length - rows.length} tenant(s) applied or up to date are not listed; --verbose lists every tenant.` : '';
+  const note = compact ? `\n${result.tenants.length - rows.length} tenant(s) applied, reverted or up to date are not listed; --verbose lists every tenant.` : '';
   return rows.length === 0 && compact ? note.trim() : `${table.toString()}${note}`;
 }
 

@@ -107,7 +107,12 @@ export async function runMigrator(options: TenantRunOptions, pool: ReturnType<ty
       }
     }
 
-    return { status: applied.length === 0 ? 'up-to-date' : 'applied', applied };
+    if (applied.length === 0) {
+      return { status: 'up-to-date', applied };
+    }
+
+    const reverted = resultSet.results?.some((result) => result.direction === 'Down') === true;
+    return { status: reverted ? 'reverted' : 'applied', applied };
   }
 
   const error = resultSet.error;

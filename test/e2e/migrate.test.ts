@@ -64,9 +64,18 @@ describe('migrate one tenant', () => {
   it('--to migrates down', async () => {
     const result = await fleet.migrate(['--tenant', 'acme', '--to', '0002_create_users', '--json']);
     const output = jsonOutput(result);
+    const started = String(result.stderr)
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { event: string; direction?: string })
+      .find((event) => event.event === 'tenant.started');
 
     expect(result.exitCode).toBe(0);
-    expect(output.tenants[0].status).toBe('applied');
+    expect(output.outcome).toBe('ok');
+    expect(output.tenants[0].status).toBe('reverted');
+    expect(output.tenants[0].direction).toBe('down');
+    expect(output.counts).toEqual({ reverted: 1 });
+    expect(started?.direction).toBe('down');
     expect(output.tenants[0].applied).toEqual(EXAMPLE_NAMES.slice(2).reverse());
     expect(await appliedMigrations(fleet.databases.acme as string)).toEqual(EXAMPLE_NAMES.slice(0, 2));
     expect(await tablesOf(fleet.databases.acme as string)).not.toContain('workspaces');
@@ -79,6 +88,8 @@ describe('migrate one tenant', () => {
     const output = jsonOutput(result);
 
     expect(result.exitCode).toBe(0);
+    expect(output.tenants[0].status).toBe('applied');
+    expect(output.tenants[0].direction).toBe('up');
     expect(output.tenants[0].applied).toEqual(EXAMPLE_NAMES.slice(2, 4));
     expect(await appliedMigrations(fleet.databases.acme as string)).toEqual(EXAMPLE_NAMES.slice(0, 4));
     expect(await tablesOf(fleet.databases.acme as string)).toContain('invoices');
@@ -105,6 +116,16 @@ describe('migrate one tenant', () => {
     expect(result.exitCode).toBe(0);
     expect(jsonOutput(result).tenants[0].applied).toEqual(EXAMPLE_NAMES.slice(0, 1));
     expect(await appliedMigrations(fleet.databases.globex as string)).toEqual(EXAMPLE_NAMES.slice(0, 1));
+  });
+
+  it('plain output shows reverted', async () => {
+    const result = await fleet.migrate(['--tenant', 'acme', '--to', '0003_create_projects']);
+
+    expect(result.exitCode).toBe(0);
+    expect(String(result.stderr)).toContain('acme: reverted (1 reverted,');
+    expect(String(result.stdout)).toMatch(/acme\s*│\s*reverted\s*│\s*1\s*│/);
+    expect(String(result.stdout)).toContain('1 reverted in');
+    expect(await appliedMigrations(fleet.databases.acme as string)).toEqual(EXAMPLE_NAMES.slice(0, 3));
   });
 });
 
