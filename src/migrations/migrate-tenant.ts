@@ -13,12 +13,7 @@ import { cancelRunningStatement, createTenantPool, destroyPool, type PoolSetting
 export interface TenantResult {
   tenant: string;
   status: TenantStatus;
-  /**
-   * Direction of the planned migrations: `down` for a `--to` below the applied ones. Missing when
-   * nothing was planned (up to date, invalid state, or the state was never read).
-   */
-  direction?: 'up' | 'down';
-  /** Migrations committed on this tenant by this run, in order, whether applied or reverted. */
+  /** Migrations committed on this tenant by this run, in order. */
   applied: string[];
   durationMs: number;
   error?: ErrorInfo;
@@ -47,10 +42,9 @@ export async function migrateTenant(options: TenantRunOptions): Promise<TenantRe
   const started = Date.now();
   const tenant = options.target.alias;
   const pool = createTenantPool(options.target.url, options.pool);
-  let direction: 'up' | 'down' | undefined;
 
   const finish = (status: TenantStatus, applied: string[], error?: ErrorInfo, holder?: LockRecord): TenantResult => {
-    const result: TenantResult = { tenant, status, ...(direction === undefined ? {} : { direction }), applied, durationMs: Date.now() - started };
+    const result: TenantResult = { tenant, status, applied, durationMs: Date.now() - started };
     if (error !== undefined) result.error = error;
     if (holder !== undefined) {
       const { token: _token, ...visible } = holder;
@@ -71,8 +65,6 @@ export async function migrateTenant(options: TenantRunOptions): Promise<TenantRe
       return finish('up-to-date', []);
     }
 
-    direction = plan.kind;
-
     if (options.signal.aborted) {
       return finish('skipped', [], { code: 'INTERRUPTED', message: 'not started: the run was stopped' });
     }
@@ -81,7 +73,8 @@ export async function migrateTenant(options: TenantRunOptions): Promise<TenantRe
     if (outcome.status === 'busy') {
       const { record } = outcome;
       options.bus.emit({ event: 'lock.busy', tenant, holder: record.holder, heartbeatAgeMs: record.heartbeatAgeMs, waitedMs: outcome.waitedMs });
-      const message = `locked by ${record.holder.host}:${record.holder.pid} (correlation ${record.holder.correlationId}, last heartbeat ${Math.round(record.heartbeatAgeMs / 1000)}s ago)`;
+      const holder = `${record.holder.host}:${record.holder.pid} (correlation ${record.holder.correlationId}, last heartbeat ${Math.round(record.heartbeatAgeMs / 1000)}s ago)`;
+      const message = `locked by ${holder}; retry later, or pass --lock-wait SECONDS; \`tenantctl locks\` shows the holder`;
       return finish('busy', [], { code: 'LOCK_BUSY', message }, record);
     }
 
@@ -90,7 +83,7 @@ export async function migrateTenant(options: TenantRunOptions): Promise<TenantRe
     }
 
     options.bus.emit({ event: 'lock.acquired', tenant, key: outcome.handle.key });
-    return await runLocked(options, pool, outcome.handle, plan, finish);
+    return await runLocked(options, pool, outcome.handle, plan.names.length, finish);
   } catch (error) {
     const info = isUnavailableError(error) ? describeUnavailableError(error, tenant) : describeError(error, 'MIGRATION_FAILED');
     return finish('failed', [], info);
@@ -101,13 +94,7 @@ export async function migrateTenant(options: TenantRunOptions): Promise<TenantRe
 
 type Finish = (status: TenantStatus, applied: string[], error?: ErrorInfo) => TenantResult;
 
-async function runLocked(
-  options: TenantRunOptions,
-  pool: ReturnType<typeof createTenantPool>,
-  handle: TenantLockHandle,
-  plan: { kind: 'up' | 'down'; names: string[] },
-  finish: Finish,
-): Promise<TenantResult> {
+async function runLocked(options: TenantRunOptions, pool: ReturnType<typeof createTenantPool>, handle: TenantLockHandle, pending: number, finish: Finish): Promise<TenantResult> {
   const tenant = options.target.alias;
   let lossReported = false;
   let cancelling: Promise<void> | undefined;
@@ -125,7 +112,7 @@ async function runLocked(
     cancelling = cancelRunningStatement(pool, options.target.url, options.pool);
   });
   try {
-    options.bus.emit({ event: 'tenant.started', tenant, direction: plan.kind, pending: plan.names.length });
+    options.bus.emit({ event: 'tenant.started', tenant, pending });
     // Loaded here, not at the top: a run whose tenants are all up to date never needs kysely.
     const { runMigrator } = await import('./run-migrator.js');
     const run = await runMigrator(options, pool, handle);

@@ -46,6 +46,8 @@ describe('migrate busy tenant', () => {
     expect(result.exitCode).toBe(6);
     expect(tenant.status).toBe('busy');
     expect(tenant.error.code).toBe('LOCK_BUSY');
+    expect(tenant.error.message).toMatch(/^locked by other-host:777 \(correlation \S+, last heartbeat \d+s ago\); /);
+    expect(tenant.error.message).toContain('; retry later, or pass --lock-wait SECONDS; `tenantctl locks` shows the holder');
     expect(tenant.holder.holder.correlationId).toBe(holder);
     expect(JSON.stringify(tenant)).not.toContain(HOLDER_TOKEN);
     expect(await redis.hget(key, 'token')).toBe(HOLDER_TOKEN);
