@@ -13,7 +13,12 @@ import { cancelRunningStatement, createTenantPool, destroyPool, type PoolSetting
 export interface TenantResult {
   tenant: string;
   status: TenantStatus;
-  /** Migrations committed on this tenant by this run, in order. */
+  /**
+   * Direction of the planned migrations: `down` for a `--to` below the applied ones. Missing when
+   * nothing was planned (up to date, invalid state, or the state was never read).
+   */
+  direction?: 'up' | 'down';
+  /** Migrations committed on this tenant by this run, in order, whether applied or reverted. */
   applied: string[];
   durationMs: number;
   error?: ErrorInfo;
@@ -42,9 +47,10 @@ export async function migrateTenant(options: TenantRunOptions): Promise<TenantRe
   const started = Date.now();
   const tenant = options.target.alias;
   const pool = createTenantPool(options.target.url, options.pool);
+  let direction: 'up' | 'down' | undefined;
 
   const finish = (status: TenantStatus, applied: string[], error?: ErrorInfo, holder?: LockRecord): TenantResult => {
-    const result: TenantResult = { tenant, status, applied, durationMs: Date.now() - started };
+    const result: TenantResult = { tenant, status, ...(direction === undefined ? {} : { direction }), applied, durationMs: Date.now() - started };
     if (error !== undefined) result.error = error;
     if (holder !== undefined) {
       const { token: _token, ...visible } = holder;
@@ -65,6 +71,8 @@ export async function migrateTenant(options: TenantRunOptions): Promise<TenantRe
       return finish('up-to-date', []);
     }
 
+    direction = plan.kind;
+
     if (options.signal.aborted) {
       return finish('skipped', [], { code: 'INTERRUPTED', message: 'not started: the run was stopped' });
     }
@@ -83,7 +91,7 @@ export async function migrateTenant(options: TenantRunOptions): Promise<TenantRe
     }
 
     options.bus.emit({ event: 'lock.acquired', tenant, key: outcome.handle.key });
-    return await runLocked(options, pool, outcome.handle, plan.names.length, finish);
+    return await runLocked(options, pool, outcome.handle, plan, finish);
   } catch (error) {
     const info = isUnavailableError(error) ? describeUnavailableError(error, tenant) : describeError(error, 'MIGRATION_FAILED');
     return finish('failed', [], info);
@@ -94,7 +102,13 @@ export async function migrateTenant(options: TenantRunOptions): Promise<TenantRe
 
 type Finish = (status: TenantStatus, applied: string[], error?: ErrorInfo) => TenantResult;
 
-async function runLocked(options: TenantRunOptions, pool: ReturnType<typeof createTenantPool>, handle: TenantLockHandle, pending: number, finish: Finish): Promise<TenantResult> {
+async function runLocked(
+  options: TenantRunOptions,
+  pool: ReturnType<typeof createTenantPool>,
+  handle: TenantLockHandle,
+  plan: { kind: 'up' | 'down'; names: string[] },
+  finish: Finish,
+): Promise<TenantResult> {
   const tenant = options.target.alias;
   let lossReported = false;
   let cancelling: Promise<void> | undefined;
@@ -112,7 +126,7 @@ async function runLocked(options: TenantRunOptions, pool: ReturnType<typeof crea
     cancelling = cancelRunningStatement(pool, options.target.url, options.pool);
   });
   try {
-    options.bus.emit({ event: 'tenant.started', tenant, pending });
+    options.bus.emit({ event: 'tenant.started', tenant, direction: plan.kind, pending: plan.names.length });
     // Loaded here, not at the top: a run whose tenants are all up to date never needs kysely.
     const { runMigrator } = await import('./run-migrator.js');
     const run = await runMigrator(options, pool, handle);
