@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/resolved-config.js';
 import { ALIAS_PATTERN, ALIAS_RULE } from '../config/settings.js';
 import type { GuardRejection } from '../errors.js';
 import { normalizeHost } from '../hosts/normalize-host.js';
+import { lookupMappedHost } from '../hosts/resolve-tenant.js';
 
 /** A tenant that passed the migration guard. */
 export interface MigrationTarget {
@@ -25,7 +26,8 @@ const MAX_INPUT_LENGTH = 1024;
 /**
  * Checks every requested target before any connection opens: the alias is well-formed, defined in
  * the database map and in the migration allowlist. A hostname is accepted in place of an alias when
- * the tenant map names it. `--all` selects the allowlisted aliases that a database defines.
+ * the tenant map names it, exactly or through a `*.parent` wildcard entry. `--all` selects the
+ * allowlisted aliases that a database defines.
  */
 export function resolveMigrationTargets(config: ResolvedConfig, selection: TargetSelection): GuardOutcome {
   if (selection.all === true) {
@@ -63,7 +65,8 @@ export function lookupAlias(config: ResolvedConfig, input: string): { alias: str
 
   const host = normalizeHost(input);
   if (host.ok) {
-    const alias = config.tenantMappings.get(host.value);
+    // The resolver's exact-then-wildcard match, without its unknown-host fallbacks to `default`.
+    const alias = lookupMappedHost(config.tenantMappings, host.value);
     if (alias !== undefined) {
       return { alias };
     }

@@ -66,7 +66,7 @@ export class TenantResolver {
     }
 
     const name = normalized.value;
-    const alias = this.mappings.get(name) ?? this.mappings.get(wildcardKey(name) ?? '');
+    const alias = lookupMappedHost(this.mappings, name);
     if (alias !== undefined) {
       return { ok: true, alias, normalizedHost: name };
     }
@@ -89,6 +89,21 @@ export class TenantResolver {
     this.securityLog?.record({ event: 'host.rejected', reason: 'unknown-host', host: name, strictMode: this.strictMode });
     return { ok: false, reason: 'unknown-host', normalizedHost: name, message: unknownHostMessage(name, fallback !== undefined) };
   };
+}
+
+/**
+ * Looks a normalized hostname up in the tenant map: the exact entry first, then a `*.parent`
+ * wildcard entry for its first label. Returns the alias, or undefined when neither matches. It
+ * never falls back to `default`, so callers that pick migration targets can use it as it is.
+ */
+export function lookupMappedHost(mappings: ReadonlyMap<string, string>, normalizedHost: string): string | undefined {
+  const exact = mappings.get(normalizedHost);
+  if (exact !== undefined) {
+    return exact;
+  }
+
+  const wildcard = wildcardKey(normalizedHost);
+  return wildcard === undefined ? undefined : mappings.get(wildcard);
 }
 
 /** Returns the `*.parent` key that could match the host, or undefined when no wildcard can. */

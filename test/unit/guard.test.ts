@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { loadConfig } from '../../src/config/load-config.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
-import { resolveMigrationTargets } from '../../src/guard/resolve-targets.js';
+import { lookupAlias, resolveMigrationTargets } from '../../src/guard/resolve-targets.js';
+import { TenantResolver } from '../../src/hosts/resolve-tenant.js';
 import { tempDir } from '../helpers/cli.js';
 
 const PASSWORD = 'Guard-S3cret-pw';
@@ -130,5 +131,50 @@ describe('guard with empty allowlist', () => {
     const outcome = resolveMigrationTargets(defaults, { all: true });
 
     expect(outcome.targets.map((target) => target.alias)).toEqual(['default']);
+  });
+});
+
+describe('guard wildcard mappings', () => {
+  const wildcardConfig = configWith({
+    TENANT_DATABASES: JSON.stringify({
+      acme: 'postgres://app@db1.internal/acme',
+      charlie: 'postgres://app@db4.internal/charlie',
+      default: 'postgres://app@db5.internal/default',
+    }),
+    TENANT_MAPPINGS: JSON.stringify({ '*.charlie.example.test': 'charlie', 'www.charlie.example.test': 'acme' }),
+    TENANT_MIGRATION_DATABASES: 'acme,charlie,default',
+    TENANT_STRICT_MODE: 'false',
+    TENANT_UNKNOWN_HOST_ALLOWLIST: 'listed.example.test',
+  });
+
+  it.each(['x.charlie.example.test', 'X.Charlie.Example.Test.', 'x.charlie.example.test:8443'])('matches %s', (input) => {
+    const outcome = resolveMigrationTargets(wildcardConfig, { tenants: [input] });
+
+    expect(outcome.rejections).toEqual([]);
+    expect(outcome.targets.map((target) => target.alias)).toEqual(['charlie']);
+  });
+
+  it('exact entry wins over wildcard', () => {
+    const outcome = resolveMigrationTargets(wildcardConfig, { tenants: ['www.charlie.example.test'] });
+
+    expect(outcome.targets.map((target) => target.alias)).toEqual(['acme']);
+  });
+
+  it.each(['charlie.example.test', 'a.b.charlie.example.test', 'unknown.example.test', 'listed.example.test'])('rejects %s without fallback', (input) => {
+    const outcome = resolveMigrationTargets(wildcardConfig, { tenants: [input] });
+
+    expect(outcome.targets).toEqual([]);
+    expect(outcome.rejections.map((rejection) => rejection.reason)).toEqual(['unknown-host']);
+  });
+
+  it('resolver falls back where guard rejects', () => {
+    const resolver = new TenantResolver(wildcardConfig, { securityLog: false });
+
+    expect(resolver.resolveTenant('unknown.example.test')).toMatchObject({ ok: true, alias: 'default', fallback: 'permissive' });
+    expect(resolver.resolveTenant('listed.example.test')).toMatchObject({ ok: true, alias: 'default', fallback: 'allowlist' });
+  });
+
+  it('lookupAlias matches wildcard', () => {
+    expect(lookupAlias(wildcardConfig, 'x.charlie.example.test')).toEqual({ alias: 'charlie' });
   });
 });
