@@ -94,13 +94,13 @@ export interface GuardRejection {
   message: string;
 }
 
-/** The migration guard rejected at least one target, so nothing was touched. */
+/** The guard rejected at least one target before any connection, for migrate and for read-only commands alike. */
 export class GuardError extends TenantctlError {
   readonly rejections: readonly GuardRejection[];
 
   constructor(rejections: readonly GuardRejection[]) {
     const lines = rejections.map((rejection) => `  - ${rejection.message}`);
-    super('GUARD_REJECTED', `Rejected by the migration guard; no database was touched:\n${lines.join('\n')}`);
+    super('GUARD_REJECTED', `Rejected before any connection; no database was touched:\n${lines.join('\n')}`);
     this.name = 'GuardError';
     this.rejections = rejections;
   }

@@ -69,4 +69,14 @@ describe('error messages', () => {
     expect(errors.get('refused')?.code).toBe('DATABASE_UNAVAILABLE');
     expect(errors.get('refused')?.message).toBe('connect ECONNREFUSED 127.0.0.1:1; check that the server runs and databases.refused points at it');
   });
+
+  it('status guard header is neutral', async () => {
+    const dir = configDir('messages-guard');
+
+    const result = await runTenantctl(['status', '--tenant', 'unknown'], { cwd: dir });
+
+    expect(result.exitCode).toBe(4);
+    expect(result.stderr).toContain('error [GUARD_REJECTED] Rejected before any connection; no database was touched:');
+    expect(result.stderr).not.toContain('migration guard');
+  });
 });

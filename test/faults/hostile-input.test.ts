@@ -31,7 +31,7 @@ interface HostileCase {
   secrets?: string[];
 }
 
-const guard = (name: string, tenant: string, message: RegExp = /rejected by the migration guard/i): HostileCase => ({ name, args: ['--tenant', tenant], exitCode: 4, code: 'GUARD_REJECTED', message });
+const guard = (name: string, tenant: string, message: RegExp = /rejected before any connection; no database was touched/i): HostileCase => ({ name, args: ['--tenant', tenant], exitCode: 4, code: 'GUARD_REJECTED', message });
 const config = (name: string, value: Record<string, unknown> | string, message: RegExp, secrets?: string[]): HostileCase => ({ name, config: value, exitCode: 3, code: 'CONFIG_INVALID', message, ...(secrets === undefined ? {} : { secrets }) });
 const folder = (name: string, files: Record<string, string>, message: RegExp): HostileCase => ({ name, migrations: files, exitCode: 3, code: 'MIGRATIONS_INVALID', message });
 const usage = (name: string, args: string[], message: RegExp): HostileCase => ({ name, args, exitCode: 2, code: 'USAGE_INVALID', message });
