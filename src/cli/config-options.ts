@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 
+import { printable } from '../config/json-text.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { Flag } from './flags.js';
@@ -28,7 +29,7 @@ export function addConfigOptions(command: Command, include: { concurrency?: bool
   }
 
   if (include.concurrency === true) {
-    command.addOption(new Option(`${Flag.CONCURRENCY} <n>`, 'tenants processed at once, 1 to 256 (default 4; env TENANTCTL_CONCURRENCY)').argParser(parseInteger(Flag.CONCURRENCY)));
+    command.addOption(new Option(`${Flag.CONCURRENCY} <n>`, 'tenants processed at once, 1 to 256 (default 4; env TENANTCTL_CONCURRENCY)').argParser(parseInteger(Flag.CONCURRENCY, 1, 256)));
   }
 
   command.option(`${Flag.REDIS_URL} <url>`, 'Redis URL for tenant locks (default redis://127.0.0.1:6379; env REDIS_URL)');
@@ -58,21 +59,22 @@ export async function loadConfigFromFlags(flags: ConfigFlags, io: CliIo): Promis
     });
   } catch (error) {
     if (error instanceof ConfigError && error.issues.every((issue) => issue.source.startsWith('flag '))) {
-      throw new UsageError(error.issues.map((issue) => `${issue.source.slice('flag '.length)}: ${issue.message}`).join('\n'));
+      throw new UsageError(error.issues.map((issue) => `${issue.source.slice('flag '.length)} ${issue.message}`).join('\n'));
     }
 
     throw error;
   }
 }
 
-/** Returns a commander parser for a whole-number flag that rejects anything else as a usage error. */
-export function parseInteger(flag: string): (value: string) => number {
+/** Returns a commander parser for a whole-number flag from min to max; anything else is a usage error. */
+export function parseInteger(flag: string, min: number, max: number): (value: string) => number {
   return (value) => {
-    if (!/^\d+$/.test(value.trim())) {
-      throw new UsageError(`${flag} must be a whole number, got "${value.slice(0, 40)}"`);
+    const number = Number(value.trim());
+    if (!/^\d+$/.test(value.trim()) || number < min || number > max) {
+      throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${printable(value, 40)}"`);
     }
 
-    return Number(value);
+    return number;
   };
 }
 
@@ -81,7 +83,7 @@ export function parseSeconds(flag: string): (value: string) => number {
   return (value) => {
     const seconds = Number(value.trim());
     if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
-      throw new UsageError(`${flag} must be a number of seconds, 0 or more, got "${value.slice(0, 40)}"`);
+      throw new UsageError(`${flag} must be a number of seconds, 0 or more, got "${printable(value, 40)}"`);
     }
 
     return seconds;

@@ -79,4 +79,22 @@ describe('error messages', () => {
     expect(result.stderr).toContain('error [GUARD_REJECTED] Rejected before any connection; no database was touched:');
     expect(result.stderr).not.toContain('migration guard');
   });
+
+  it.each(['0', '2.5', 'abc', '300'])('--concurrency %s has one form', async (value) => {
+    const dir = configDir('messages-concurrency');
+
+    const result = await runTenantctl(['migrate', '--all', '--concurrency', value], { cwd: dir });
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`error [USAGE_INVALID] --concurrency must be a whole number from 1 to 256, got "${value}"`);
+  });
+
+  it('flag checked by config has same form', async () => {
+    const dir = configDir('messages-lock-prefix');
+
+    const result = await runTenantctl(['locks', '--lock-prefix', 'a*'], { cwd: dir });
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('error [USAGE_INVALID] --lock-prefix must not contain the glob characters * ? [ ], which SCAN patterns would expand, got "a*"');
+  });
 });
