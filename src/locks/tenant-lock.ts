@@ -169,6 +169,11 @@ export class TenantLockHandle {
     return this.#lossReason !== undefined;
   }
 
+  /** Reason the lock was lost, or undefined while it is held. `renewal-failed` means Redis failed the renewal. */
+  get lossReason(): LockLossReason | undefined {
+    return this.#lossReason;
+  }
+
   /** A sentence on why the lock was lost, or undefined while it is held. */
   get lossMessage(): string | undefined {
     return this.#lossReason === undefined ? undefined : this.#lossDetail;

@@ -132,7 +132,9 @@ async function runLocked(
     const run = await runMigrator(options, pool, handle);
     if (handle.lost) {
       reportLoss();
-      return finish('lock-lost', [], { code: 'LOCK_LOST', message: `${handle.lossMessage ?? 'lock lost'}; the tenant's transaction was rolled back` });
+      // A renewal that Redis failed is a Redis outage (exit code 5), not a lock that another runner took.
+      const code = handle.lossReason === 'renewal-failed' ? 'LOCK_SERVICE_UNAVAILABLE' : 'LOCK_LOST';
+      return finish('lock-lost', [], { code, message: `${handle.lossMessage ?? 'lock lost'}; the tenant's transaction was rolled back` });
     }
 
     return finish(run.status, run.applied, run.error);

@@ -73,6 +73,7 @@ describe('Redis failing', () => {
       const summary = JSON.parse(result.stdout) as RunSummary;
       const status = new Map(summary.tenants.map((tenant) => [tenant.tenant, tenant.status]));
       expect(status.get('alpha')).toBe('lock-lost');
+      expect(summary.tenants.find((tenant) => tenant.tenant === 'alpha')?.error?.code).toBe('LOCK_SERVICE_UNAVAILABLE');
       expect(status.get('bravo')).not.toBe('applied');
       expect(status.get('charlie')).not.toBe('applied');
 
