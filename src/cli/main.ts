@@ -47,8 +47,9 @@ export function buildProgram(io: CliIo, setOutcome: (outcome: RunOutcome) => voi
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // runCli renders commander's errors like every other usage error, as text or as JSON.
+      outputError: () => undefined,
     })
-    .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `${ENVIRONMENT_HELP}\n${exitCodeHelp()}\n\nDocumentation: README.md in the tenantctl package.`);
 
   registerMigrate(program, io, setOutcome);
@@ -99,8 +100,12 @@ function fromCommander(error: unknown): unknown {
     return undefined;
   }
 
-  const usage = new UsageError(error.message.replace(/^error: /, ''));
-  // commander has printed the message and the help hint already.
-  Object.assign(usage, { reported: true });
-  return usage;
+  // A command run without a subcommand: commander has printed the help on stderr already.
+  if (error.code === 'commander.help') {
+    return Object.assign(new UsageError('no command given; run tenantctl --help for the list of commands'), { reported: true });
+  }
+
+  // commander's message may put a suggestion such as "(Did you mean --tenant?)" on a second line.
+  const text = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+  return new UsageError(`${text}; run with --help for usage`);
 }

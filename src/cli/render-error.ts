@@ -5,15 +5,15 @@ import { colorLevel, type CliIo } from './io.js';
 
 /**
  * Prints an error that ended a command: as a JSON document on stdout with --json, otherwise as text
- * on stderr. Errors that commander already printed are marked `reported` and printed once only.
+ * on stderr. An error marked `reported` (help that commander printed already) gets no text again.
  */
 export function renderFatalError(error: unknown, io: CliIo, json: boolean): void {
-  if ((error as { reported?: boolean }).reported === true) {
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ error: errorDocument(error) }, null, 2)}\n`);
     return;
   }
 
-  if (json) {
-    io.stdout.write(`${JSON.stringify({ error: errorDocument(error) }, null, 2)}\n`);
+  if ((error as { reported?: boolean }).reported === true) {
     return;
   }
 

@@ -97,4 +97,35 @@ describe('error messages', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('error [USAGE_INVALID] --lock-prefix must not contain the glob characters * ? [ ], which SCAN patterns would expand, got "a*"');
   });
+
+  it('unknown flag renders as usage error', async () => {
+    const dir = configDir('messages-unknown-flag');
+
+    const result = await runTenantctl(['migrate', '--bogus'], { cwd: dir });
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe("error [USAGE_INVALID] unknown option '--bogus'; run with --help for usage");
+    expect(result.stdout).toBe('');
+  });
+
+  it('unknown flag with --json prints document', async () => {
+    const dir = configDir('messages-unknown-flag-json');
+
+    const result = await runTenantctl(['migrate', '--json', '--bogus'], { cwd: dir });
+    const document = JSON.parse(result.stdout) as { error: { code: string; message: string } };
+
+    expect(result.exitCode).toBe(2);
+    expect(document.error.code).toBe('USAGE_INVALID');
+    expect(document.error.message).toBe("unknown option '--bogus'; run with --help for usage");
+    expect(result.stderr).not.toContain('unknown option');
+  });
+
+  it('suggestion stays on one line', async () => {
+    const dir = configDir('messages-flag-suggestion');
+
+    const result = await runTenantctl(['migrate', '--tenantt', 'acme'], { cwd: dir });
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe("error [USAGE_INVALID] unknown option '--tenantt' (Did you mean --tenant?); run with --help for usage");
+  });
 });
