@@ -56,7 +56,8 @@ function groupTable(groups: readonly StatusGroup[], chalk: ChalkInstance): strin
       HEALTH_COLORS[group.health](chalk, group.health),
       group.applied === undefined ? 'unknown' : String(group.applied),
       group.lastApplied ?? '',
-      String(group.pending),
+      // A database that could not be read has no known pending count.
+      group.applied === undefined ? 'unknown' : String(group.pending),
       group.problems.join(', '),
     ]);
   }
@@ -77,7 +78,8 @@ function tenantTable(tenants: readonly TenantState[], chalk: ChalkInstance): str
     const applied = tenant.applied === undefined ? 'unknown' : `${tenant.applied}/${tenant.known}`;
     const last = tenant.lastApplied === undefined ? '' : `${tenant.lastApplied.name}\n${chalk.dim(tenant.lastApplied.at)}`;
     const problems = tenant.problems.map((problem) => `${problem.code}: ${problem.message}`).join('\n');
-    table.push([name, tenant.hostnames.join('\n'), tenant.database, applied, HEALTH_COLORS[tenant.health](chalk, String(tenant.pending.length)), last, lockCell(tenant.lock, chalk), problems]);
+    const pending = tenant.applied === undefined ? 'unknown' : String(tenant.pending.length);
+    table.push([name, tenant.hostnames.join('\n'), tenant.database, applied, HEALTH_COLORS[tenant.health](chalk, pending), last, lockCell(tenant.lock, chalk), problems]);
   }
 
   return table.toString();
@@ -99,7 +101,13 @@ export function lockCell(lock: LockState, chalk: ChalkInstance): string {
 
 function summaryLine(result: StatusResult): string {
   const { counts } = result;
-  const parts = [`${counts['up-to-date']} up to date`, `${counts.behind} behind`, `${counts.broken} broken`, `${counts.locked} locked`, `${counts.stale} with a stale lock`];
+  const parts = [`${counts['up-to-date']} up to date`, `${counts.behind} behind`, `${counts.broken} broken`];
+  if (result.lockServiceError === undefined) {
+    parts.push(`${counts.locked} locked`, `${counts.stale} with a stale lock`);
+  } else {
+    parts.push('lock state unknown (Redis unavailable)');
+  }
+
   if (counts.outsideAllowlist > 0) {
     parts.push(`${counts.outsideAllowlist} outside the migration allowlist`);
   }

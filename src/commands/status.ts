@@ -117,7 +117,7 @@ export async function status(config: ResolvedConfig, options: StatusOptions = {}
 
   const [locks, databaseStates] = await Promise.all([
     readLocks(config, aliases, options.redis),
-    runBounded(aliases, config.concurrency, (alias) => readTenant(alias, config.databases.get(alias) as PostgresUrl, migrations, pool), {
+    runBounded(aliases, config.concurrency, (alias) => readTenant(alias, config.databases.get(alias) as PostgresUrl, migrations, pool, config.migrationAllowlist.has(alias)), {
       shouldStop: () => false,
       skip: () => {
         throw new Error('status never skips a tenant');
@@ -199,7 +199,7 @@ function hostnamesByAlias(config: ResolvedConfig): Map<string, string[]> {
 type DatabaseState = Pick<TenantState, 'health' | 'initialized' | 'applied' | 'known' | 'pending' | 'lastApplied' | 'problems' | 'durationMs'>;
 
 /** Reads one tenant's migration table over a connection of its own, closed before returning. */
-async function readTenant(alias: string, url: PostgresUrl, migrations: MigrationSet, settings: PoolSettings): Promise<DatabaseState> {
+async function readTenant(alias: string, url: PostgresUrl, migrations: MigrationSet, settings: PoolSettings, allowlisted: boolean): Promise<DatabaseState> {
   const started = Date.now();
   const known = migrations.migrations.length;
   const pool = createTenantPool(url, settings);
@@ -210,7 +210,9 @@ async function readTenant(alias: string, url: PostgresUrl, migrations: Migration
     const problems: TenantProblem[] = [];
 
     if (!state.initialized) {
-      problems.push({ code: 'not-initialized', message: 'Kysely\'s migration table does not exist yet; `tenantctl migrate` creates it' });
+      // migrate never connects to an alias outside the allowlist, so it would never create the table there.
+      const next = allowlisted ? '`tenantctl migrate` creates it' : 'the alias is outside the migration allowlist, so `tenantctl migrate` never touches it';
+      problems.push({ code: 'not-initialized', message: `Kysely's migration table does not exist yet; ${next}` });
     }
 
     if (comparison.missing.length > 0) {
