@@ -85,7 +85,7 @@ function tenantTable(tenants: readonly TenantState[], chalk: ChalkInstance, widt
   return drawTable(head, rows, chalk, width);
 }
 
-/** The terminal width when stdout is a terminal; undefined for a pipe or a file. */
+/** Returns the terminal width when stdout is a terminal, or undefined for a pipe or a file. */
 function terminalWidth(io: CliIo): number | undefined {
   const columns = io.stdout.isTTY === true ? io.stdout.columns : undefined;
   return columns !== undefined && columns > 0 ? columns : undefined;

@@ -14,7 +14,7 @@ const UNAVAILABLE = {
   migrationDatabases: ['missing', 'refused'],
 };
 
-/** A folder with a config whose one database is never reached by the tests in this file. */
+/** Writes a config into a new folder and returns the folder; `config` replaces the default keys. */
 function configDir(label: string, config: Record<string, unknown> = {}): string {
   const dir = tempDir(label);
   writeConfig(dir, { databases: { acme: 'postgres://postgres@127.0.0.1:5432/tenantctl_messages_acme' }, migrationDatabases: ['acme'], ...config });
