@@ -6,6 +6,16 @@ import { exitCodeForError, exitCodeForOutcome, ExitCode } from '../dist/exit-cod
 /** If open handles keep the process alive this long after the command ended, exit anyway. */
 const EXIT_GRACE_MS = 10_000;
 
+// A reader that stops early (`tenantctl status | head`) closes the pipe. The run must still finish
+// and release its locks, so further output to that stream is dropped instead of crashing.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') {
+      throw error;
+    }
+  });
+}
+
 async function main() {
   try {
     const { runCli } = await import('../dist/cli/main.js');
