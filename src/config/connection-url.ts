@@ -9,7 +9,8 @@ export interface PgConnectionFields {
   user: string | undefined;
   password: string | undefined;
   database: string;
-  ssl: boolean | { rejectUnauthorized: boolean } | undefined;
+  /** Absent when the URL sets no sslmode, so that `pg` keeps its own default. */
+  ssl?: boolean | { rejectUnauthorized: boolean };
 }
 
 /** The result of parsing: a value, or a message that is safe to show because it holds no secret. */
@@ -141,16 +142,15 @@ export class PostgresUrl {
     return this.#password;
   }
 
-  /** Returns the fields `pg` needs to connect. */
+  /** Returns the fields `pg` needs to connect, ready to spread into a pool or client config. */
   toPgFields(): PgConnectionFields {
-    return {
-      host: this.host,
-      port: this.port,
-      user: this.user,
-      password: this.#password,
-      database: this.database,
-      ssl: this.sslMode === undefined ? undefined : SSL_MODES[this.sslMode],
-    };
+    const fields: PgConnectionFields = { host: this.host, port: this.port, user: this.user, password: this.#password, database: this.database };
+    const ssl = this.sslMode === undefined ? undefined : SSL_MODES[this.sslMode];
+    if (ssl !== undefined) {
+      fields.ssl = ssl;
+    }
+
+    return fields;
   }
 
   /** Host and database only, as `status` shows them. */

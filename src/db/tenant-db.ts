@@ -52,14 +52,8 @@ export class TenantDatabases<DB = unknown> {
       throw new TenantAliasError(alias, `tenant alias ${shown} is not in the database map; add it to databases (TENANT_DATABASES) or fix the alias`);
     }
 
-    const fields = url.toPgFields();
     const pool = new pg.Pool({
-      host: fields.host,
-      port: fields.port,
-      user: fields.user,
-      password: fields.password,
-      database: fields.database,
-      ...(fields.ssl === undefined ? {} : { ssl: fields.ssl }),
+      ...url.toPgFields(),
       max: this.options.maxConnections,
       idleTimeoutMillis: this.options.idleTimeoutMs,
       connectionTimeoutMillis: this.config.postgres.connectTimeoutMs,

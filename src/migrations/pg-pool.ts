@@ -17,14 +17,8 @@ export interface PoolSettings {
  * runs forever unnoticed.
  */
 export function createTenantPool(url: PostgresUrl, settings: PoolSettings): pg.Pool {
-  const fields = url.toPgFields();
   const pool = new pg.Pool({
-    host: fields.host,
-    port: fields.port,
-    user: fields.user,
-    password: fields.password,
-    database: fields.database,
-    ...(fields.ssl === undefined ? {} : { ssl: fields.ssl }),
+    ...url.toPgFields(),
     max: 1,
     connectionTimeoutMillis: settings.connectTimeoutMs,
     idleTimeoutMillis: 0,
@@ -60,14 +54,8 @@ export async function cancelRunningStatement(pool: pg.Pool, url: PostgresUrl, se
     return;
   }
 
-  const fields = url.toPgFields();
   const client = new pg.Client({
-    host: fields.host,
-    port: fields.port,
-    user: fields.user,
-    password: fields.password,
-    database: fields.database,
-    ...(fields.ssl === undefined ? {} : { ssl: fields.ssl }),
+    ...url.toPgFields(),
     connectionTimeoutMillis: settings.connectTimeoutMs,
     application_name: settings.applicationName.slice(0, 63),
   });
