@@ -26,8 +26,8 @@ async function main() {
     process.exitCode = ExitCode.INTERNAL;
   }
 
-  // Locks, pools and the audit file are closed in `finally` blocks before this point; a handle
-  // that still holds the event loop is a bug, and must not hang a CI job.
+  // Locks, pools and the audit file are closed in `finally` blocks before this point. A handle that
+  // still holds the event loop is a bug, and it must not hang a CI job.
   setTimeout(() => {
     process.stderr.write('tenantctl: open handles kept the process alive after the command ended; exiting.\n');
     process.exit(process.exitCode);

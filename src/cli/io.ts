@@ -31,8 +31,8 @@ export function colorLevel(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): 
 }
 
 /**
- * Whether a spinner may draw on the stream: a terminal with a known width, outside CI. A width of
- * 0 (a pseudo-terminal without a window size, as under `script`) makes ora 8 clear lines forever.
+ * Returns whether a spinner may draw on the stream: a terminal with a known width, outside CI. A
+ * width of 0 (a pseudo-terminal without a window size, as under `script`) makes ora 8 clear lines forever.
  */
 export function canAnimate(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): boolean {
   return stream.isTTY === true && (stream.columns ?? 0) > 0 && env.CI === undefined && env.TERM !== 'dumb';
@@ -40,7 +40,7 @@ export function canAnimate(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): 
 
 /**
  * Passes everything written to stdout and stderr through the secret registry until the returned
- * function is called, so no configured password reaches the terminal or a pipe, whoever wrote it.
+ * function is called, so no configured password reaches the terminal or a pipe from any writer.
  */
 export function redactOutput(io: CliIo): () => void {
   const restorers: Array<() => void> = [];

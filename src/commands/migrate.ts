@@ -28,7 +28,7 @@ export interface MigrateOptions {
   /** Start no new tenant after the first failure. */
   failFast?: boolean;
   correlationId?: string;
-  /** Abort to stop starting tenants; running tenants roll back at their next migration. */
+  /** Abort to stop starting tenants. Running tenants roll back, at their next step or before their commit. */
   signal?: AbortSignal;
   onEvent?: EventListener;
   /** A Redis client to use instead of connecting to redis.url; the caller keeps ownership. */
@@ -136,7 +136,7 @@ export async function migrate(config: ResolvedConfig, options: MigrateOptions): 
       },
       {
         shouldStop: () => signal.aborted || stopReason !== undefined,
-        skip: (target) => skipTenant(bus, target.alias, signal.aborted ? 'the run was stopped by a signal' : stopReason === 'lock-service' ? 'Redis failed, so no lock can be taken' : '--fail-fast: an earlier tenant failed'),
+        skip: (target) => skipTenant(bus, target.alias, skipReason(signal.aborted, stopReason)),
       },
     );
 
@@ -198,6 +198,14 @@ function rejectAll(bus: EventBus, rejections: readonly GuardRejection[], started
   }
 
   bus.emit({ event: 'run.finished', command: 'migrate', durationMs: Date.now() - started, counts: { rejected: rejections.length }, outcome: 'guard-rejected' });
+}
+
+function skipReason(aborted: boolean, stopReason: 'failure' | 'lock-service' | undefined): string {
+  if (aborted) {
+    return 'the run was stopped by a signal';
+  }
+
+  return stopReason === 'lock-service' ? 'Redis failed, so no lock can be taken' : '--fail-fast: an earlier tenant failed';
 }
 
 function skipTenant(bus: EventBus, tenant: string, reason: string): TenantResult {

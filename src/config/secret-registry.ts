@@ -1,7 +1,7 @@
 /**
- * The passwords of the loaded configuration, kept so that any text about to leave the process
- * (terminal output, --json documents, audit records) can be scrubbed as a last line of defense:
- * a migration's own error message may quote a connection URL that tenantctl never formatted.
+ * The passwords of the loaded configuration. Text about to leave the process (terminal output,
+ * --json documents, audit records) is scrubbed against them as a last line of defense, because a
+ * migration's own error message may quote a connection URL that tenantctl never formatted.
  */
 
 /** Secrets shorter than this are not scrubbed, because replacing them would garble ordinary text. */
