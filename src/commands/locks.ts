@@ -36,7 +36,7 @@ export interface LocksOptions {
   redis?: Redis;
   correlationId?: string;
   onEvent?: EventListener;
-  /** Who runs the command, for audit records; the current OS user, host and pid by default. */
+  /** The operator recorded in audit records: the current OS user, host and pid by default. */
   operator?: Operator;
 }
 
@@ -48,7 +48,7 @@ export interface ListLocksResult {
   locks: LockEntry[];
 }
 
-/** Why clear-stale left a lock alone. */
+/** The reason clear-stale left a lock alone. */
 export type KeptReason = 'live' | 'renewed' | 'gone' | 'changed-hands' | 'unreadable';
 
 export interface ClearStaleResult {
@@ -75,7 +75,7 @@ export interface ReleaseOptions extends LocksOptions {
   tenant: string;
   /** Delete the lock; without it the result only explains what would happen. */
   force?: boolean;
-  /** Why the lock is deleted; required with `force`, recorded in the audit log. */
+  /** The reason for deleting the lock, required with `force` and recorded in the audit log. */
   reason?: string;
 }
 
@@ -88,7 +88,7 @@ export interface ReleaseResult {
   key: string;
   action: ReleaseAction;
   outcome: RunOutcome;
-  /** What was, or would be, deleted and what that means for its holder. */
+  /** The lock that was, or would be, deleted, and the effect on its holder. */
   explanation: string;
   lock?: LockEntry;
   auditLog?: string;

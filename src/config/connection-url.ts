@@ -13,7 +13,7 @@ export interface PgConnectionFields {
   ssl?: boolean | { rejectUnauthorized: boolean };
 }
 
-/** The result of parsing: a value, or a message that is safe to show because it holds no secret. */
+/** The result of parsing: a value, or a message that is safe to show because it contains no secret. */
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string };
 
 const SSL_MODES: Record<string, PgConnectionFields['ssl']> = {
@@ -137,7 +137,7 @@ export class PostgresUrl {
     return this.#password !== undefined && this.#password !== '';
   }
 
-  /** The secret itself, for the connection factory only. Never pass it to a message or event. */
+  /** Returns the password, for the connection factory only. Never pass it to a message or event. */
   revealPassword(): string | undefined {
     return this.#password;
   }
@@ -184,7 +184,7 @@ export class RedisUrl {
     this.#password = password;
   }
 
-  /** The password, for the secret registry only. Never pass it to a message or event. */
+  /** Returns the password, for the secret registry only. Never pass it to a message or event. */
   revealPassword(): string | undefined {
     return this.#password;
   }
@@ -226,7 +226,7 @@ export class RedisUrl {
     return { ok: true, value: new RedisUrl(raw, display, password) };
   }
 
-  /** The full URL, for the Redis client factory only. */
+  /** Returns the full URL, for the Redis client factory only. */
   reveal(): string {
     return this.#raw;
   }
