@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,8 +36,19 @@ export async function runTenantctl(args: readonly string[], options: { cwd?: str
 
 /** Makes a temporary folder for one test. */
 export function tempDir(label = 'tenantctl'): string {
-  return mkdtempSync(join(tmpdir(), `${label}-`));
+  const dir = mkdtempSync(join(tmpdir(), `${label}-`));
+  createdDirs.push(dir);
+  return dir;
 }
+
+const createdDirs: string[] = [];
+
+// Each test file runs in its own worker process, so its folders go when that process exits.
+process.on('exit', () => {
+  for (const dir of createdDirs) {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 /** Writes a config file into the folder and returns its path. */
 export function writeConfig(dir: string, config: Record<string, unknown>, name = 'tenantctl.config.json'): string {
