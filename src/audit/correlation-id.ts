@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { UsageError } from '../errors.js';
-import { printable } from '../config/json-text.js';
+import { printable } from '../config/printable.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 

@@ -1,7 +1,8 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { RunOutcome } from '../exit-codes.js';
+import { Option } from './commander.js';
 import { loadConfigFromFlags } from './config-options.js';
 import { Flag } from './flags.js';
 import type { CliIo } from './io.js';

@@ -1,8 +1,9 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 
-import { printable } from '../config/json-text.js';
+import { printable } from '../config/printable.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { ConfigError, UsageError } from '../errors.js';
+import { Option } from './commander.js';
 import { Flag } from './flags.js';
 import type { CliIo } from './io.js';
 

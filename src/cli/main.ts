@@ -1,8 +1,8 @@
-import { Command, CommanderError } from 'commander';
 
 import { UsageError } from '../errors.js';
 import { EXIT_CODE_DESCRIPTIONS, type RunOutcome } from '../exit-codes.js';
 import { toolVersion } from '../version.js';
+import { Command, CommanderError } from './commander.js';
 import { processIo, redactOutput, type CliIo } from './io.js';
 import { registerCache } from './cache.js';
 import { registerLocks } from './locks.js';

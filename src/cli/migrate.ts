@@ -1,7 +1,8 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 
 import type { RunOutcome } from '../exit-codes.js';
 import { UsageError } from '../errors.js';
+import { Option } from './commander.js';
 import { addConfigOptions, type ConfigFlags, loadConfigFromFlags, parseSeconds } from './config-options.js';
 import { Flag } from './flags.js';
 import type { CliIo } from './io.js';

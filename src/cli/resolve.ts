@@ -38,7 +38,7 @@ export function registerResolve(program: Command, io: CliIo, setOutcome: (outcom
 
 async function runResolveCli(hosts: readonly string[], flags: ResolveFlags, io: CliIo): Promise<RunOutcome> {
   const config = await loadConfigFromFlags({ ...(flags.config === undefined ? {} : { config: flags.config }) }, io);
-  const [{ TenantResolver }, { printable }] = await Promise.all([import('../hosts/resolve-tenant.js'), import('../config/json-text.js')]);
+  const [{ TenantResolver }, { printable }] = await Promise.all([import('../hosts/resolve-tenant.js'), import('../config/printable.js')]);
 
   // Security records are for servers under load; a person checking hosts reads the result instead.
   const resolver = new TenantResolver(config, { securityLog: false });

@@ -1,6 +1,7 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 
 import type { RunOutcome } from '../exit-codes.js';
+import { Option } from './commander.js';
 import type { ConfigFlags } from './config-options.js';
 import { addConfigOptions } from './config-options.js';
 import type { CliIo } from './io.js';

@@ -6,7 +6,7 @@ import type { EventListener, LockHolder, Operator } from '../audit/audit-events.
 import { AuditLog } from '../audit/audit-log.js';
 import { resolveCorrelationId } from '../audit/correlation-id.js';
 import { EventBus } from '../audit/event-bus.js';
-import { printable } from '../config/json-text.js';
+import { printable } from '../config/printable.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { ALIAS_PATTERN } from '../config/settings.js';
 import { LockServiceError, UsageError, errorMessage } from '../errors.js';

@@ -6,7 +6,8 @@ import { normalizeHost, normalizeHostPattern } from '../hosts/normalize-host.js'
 import { PostgresUrl, RedisUrl } from './connection-url.js';
 import { registerSecret } from './secret-registry.js';
 import { DEFAULT_CONFIG_FILE, Env } from './env-names.js';
-import { parseJsonText, printable } from './json-text.js';
+import { parseJsonText } from './json-text.js';
+import { printable } from './printable.js';
 import type { ResolvedConfig } from './resolved-config.js';
 import { describeSchemaIssue } from './schema-issue.js';
 import { ALIAS_PATTERN, ALIAS_RULE, SETTING_GROUPS, SETTINGS, type SettingDefinition } from './settings.js';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 
-import { printable } from './json-text.js';
+import { printable } from './printable.js';
 import type { SettingDefinition } from './settings.js';
 
 type SchemaIssue = z.core.$ZodIssue;

@@ -1,5 +1,5 @@
 import type { PostgresUrl } from '../config/connection-url.js';
-import { printable } from '../config/json-text.js';
+import { printable } from '../config/printable.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { ALIAS_PATTERN, ALIAS_RULE } from '../config/settings.js';
 import type { GuardRejection } from '../errors.js';

@@ -1,6 +1,6 @@
 import { isIPv4 } from 'node:net';
 
-import { printable } from '../config/json-text.js';
+import { printable } from '../config/printable.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { normalizeHost } from './normalize-host.js';
 import { type HostRejectionReason, SecurityLog } from './security-log.js';

@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Jiti } from 'jiti';
 import type { Kysely, Migration } from 'kysely';
 
-import { printable } from '../config/json-text.js';
+import { printable } from '../config/printable.js';
 import { MigrationLoadError, type MigrationFileIssue, errorMessage } from '../errors.js';
 
 /** One migration file, loaded. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 
-import { printable } from '../../src/config/json-text.js';
+import { printable } from '../../src/config/printable.js';
 
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
