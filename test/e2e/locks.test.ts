@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import type { Redis } from 'ioredis';
@@ -8,14 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClearStaleResult, ListLocksResult, ReleaseResult } from '../../src/commands/locks.js';
 import { runTenantctl, tempDir, writeConfig } from '../helpers/cli.js';
 import { createRedis, deleteKeys, REDIS_URL, uniqueLockPrefix } from '../helpers/redis.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address !== null ? address.port : 1;
-}
+import { freePort } from '../helpers/free-port.js';
 
 describe('locks CLI', () => {
   const prefix = uniqueLockPrefix('locks-e2e');
@@ -102,7 +94,7 @@ describe('locks CLI', () => {
   });
 
   it('exits 5 when Redis is down', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const result = await runTenantctl(['locks', '--config', configPath, '--redis-url', `redis://127.0.0.1:${port}`]);
     expect(result.exitCode).toBe(5);
   });

@@ -1,25 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { freePort } from '../helpers/free-port.js';
 import { createRedis } from '../helpers/redis.js';
 import { createFleet, type Fleet, jsonOutput, sampleConnections, sessionCount, tablesOf, uniqueCorrelationId } from '../fixtures/migrate/tenant-fleet.js';
-
-/** Returns a loopback TCP port that nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') {
-    throw new Error('no TCP port was assigned');
-  }
-
-  return address.port;
-}
 
 describe('migrate guard rejections', () => {
   let fleet: Fleet;

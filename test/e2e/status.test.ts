@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -6,14 +5,7 @@ import type { StatusResult } from '../../src/commands/status.js';
 import { EXAMPLE_MIGRATIONS, runTenantctl, tempDir, writeConfig } from '../helpers/cli.js';
 import { createDatabase, databaseUrl, dropDatabase, uniqueDatabaseName } from '../helpers/postgres.js';
 import { REDIS_URL, uniqueLockPrefix } from '../helpers/redis.js';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address !== null ? address.port : 1;
-}
+import { freePort } from '../helpers/free-port.js';
 
 describe('status CLI', () => {
   const names = { acme: uniqueDatabaseName('acme'), globex: uniqueDatabaseName('globex') };
@@ -23,7 +15,7 @@ describe('status CLI', () => {
 
   beforeAll(async () => {
     await Promise.all(Object.values(names).map((name) => createDatabase(name)));
-    port = await closedPort();
+    port = await freePort();
     const dir = tempDir('status-e2e');
     configPath = writeConfig(dir, {
       tenantMappings: { 'acme.example.test': 'acme', 'globex.example.test': 'globex' },

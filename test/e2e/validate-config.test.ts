@@ -1,5 +1,4 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,17 +7,9 @@ import type { CheckResult, ValidationReport } from '../../src/commands/validate-
 import { EXAMPLE_MIGRATIONS, runTenantctl, tempDir, writeConfig } from '../helpers/cli.js';
 import { databaseUrl } from '../helpers/postgres.js';
 import { createRedis, deleteKeys, REDIS_URL, uniqueLockPrefix } from '../helpers/redis.js';
+import { freePort } from '../helpers/free-port.js';
 
 const PASSWORD = 'Sup3r-s3cret-pw';
-
-/** Returns a loopback port that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address !== null ? address.port : 1;
-}
 
 describe('validate-config', () => {
   const prefix = uniqueLockPrefix('validate');
@@ -46,7 +37,7 @@ describe('validate-config', () => {
   }
 
   beforeAll(async () => {
-    port = await closedPort();
+    port = await freePort();
   });
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 import { runTenantctl, tempDir, writeConfig } from '../helpers/cli.js';
 import { createRedis, deleteKeys, REDIS_URL, uniqueLockPrefix } from '../helpers/redis.js';
-import { freePort } from './helpers/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { type OwnPostgres, startOwnPostgres } from './helpers/own-postgres.js';
 import { startTripwire, type Tripwire } from './helpers/tripwire.js';
 

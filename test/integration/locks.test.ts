@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -13,16 +12,9 @@ import { LockServiceError, UsageError } from '../../src/errors.js';
 import { TenantLocks, type TenantLockHandle } from '../../src/locks/tenant-lock.js';
 import { tempDir, writeConfig } from '../helpers/cli.js';
 import { createRedis, deleteKeys, REDIS_URL, uniqueLockPrefix } from '../helpers/redis.js';
+import { freePort } from '../helpers/free-port.js';
 
 const OPERATOR = { user: 'ops-alice', host: 'ops-box', pid: 77 };
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address !== null ? address.port : 1;
-}
 
 function auditEvents(path: string): Array<Record<string, unknown>> {
   return readFileSync(path, 'utf8')
@@ -234,7 +226,7 @@ describe('locks', () => {
 
   it('fails when Redis is down', async () => {
     setUp();
-    const port = await closedPort();
+    const port = await freePort();
     const down = loadConfig({ cwd: dir, env: {}, flags: { 'redis.url': `redis://127.0.0.1:${port}` } });
     await expect(listLocks(down)).rejects.toBeInstanceOf(LockServiceError);
   });

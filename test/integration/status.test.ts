@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -14,6 +13,7 @@ import { TenantLocks } from '../../src/locks/tenant-lock.js';
 import { tempDir, writeConfig } from '../helpers/cli.js';
 import { createDatabase, databaseUrl, dropDatabase, queryDatabase, uniqueDatabaseName } from '../helpers/postgres.js';
 import { createRedis, deleteKeys, REDIS_URL, uniqueLockPrefix } from '../helpers/redis.js';
+import { freePort } from '../helpers/free-port.js';
 
 const MIGRATIONS = ['0001_create_plans', '0002_create_users', '0003_create_projects'];
 
@@ -27,15 +27,6 @@ function writeMigrations(dir: string): string {
   }
 
   return folder;
-}
-
-/** Returns a loopback port that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address !== null ? address.port : 1;
 }
 
 async function tableExists(database: string, table: string): Promise<boolean> {
@@ -66,7 +57,7 @@ describe('status', () => {
 
     dir = tempDir('status');
     const migrationsDir = writeMigrations(dir);
-    const port = await closedPort();
+    const port = await freePort();
     configPath = writeConfig(dir, {
       tenantMappings: { 'current.example.test': 'current', 'www.current.example.test': 'current', 'behind.example.test': 'behind' },
       databases: {
@@ -235,7 +226,7 @@ describe('status', () => {
   });
 
   it('reports Redis outage', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const offline = loadConfig({ cwd: dir, env: {}, configPath, flags: { 'redis.url': `redis://127.0.0.1:${port}` } });
     const result = await status(offline, { tenants: ['current'] });
     expect(result.outcome).toBe('lock-unavailable');

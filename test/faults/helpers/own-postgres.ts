@@ -3,7 +3,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { freePort } from './free-port.js';
+import { freePort } from '../../helpers/free-port.js';
 
 const BIN = '/usr/lib/postgresql/15/bin';
 

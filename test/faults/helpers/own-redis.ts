@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
-import { freePort, waitForPort } from './free-port.js';
+import { freePort, waitForPort } from '../../helpers/free-port.js';
 
 /** A redis-server that this test started on its own loopback port, and may kill. */
 export interface OwnRedis {
