@@ -27,7 +27,7 @@ async function main() {
   }
 
   // Locks, pools and the audit file are closed in `finally` blocks before this point. A handle that
-  // still holds the event loop is a bug, and it must not hang a CI job.
+  // still keeps the event loop alive is a bug, and it must not hang a CI job.
   setTimeout(() => {
     process.stderr.write('tenantctl: open handles kept the process alive after the command ended; exiting.\n');
     process.exit(process.exitCode);

@@ -43,7 +43,7 @@ export class UsageError extends TenantctlError {
 export interface ConfigIssue {
   /** The setting key as the config file spells it, e.g. `databases.acme` or `concurrency`, also for a value from the environment. */
   key: string;
-  /** Where the value came from: a flag, an environment variable, the config file or a default. */
+  /** The source of the value: a flag, an environment variable, the config file or a default. */
   source: string;
   message: string;
 }

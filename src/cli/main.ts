@@ -11,7 +11,7 @@ import { registerResolve } from './resolve.js';
 import { registerStatus } from './status.js';
 import { registerValidateConfig } from './validate-config.js';
 
-/** What a CLI invocation ended with; bin/tenantctl.js turns it into the exit code. */
+/** The end of a CLI invocation, an outcome or an error; bin/tenantctl.js turns it into the exit code. */
 export type CliResult = { outcome: RunOutcome } | { error: unknown };
 
 const ENVIRONMENT_HELP = `

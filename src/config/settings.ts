@@ -16,7 +16,7 @@ export interface SettingDefinition {
   fromText: (text: string) => TextParse;
   schema: z.ZodType;
   default?: unknown;
-  /** What a valid value is, for messages: "must be a <expected>". Defaults to zod's type name. */
+  /** The expected value, for messages ("must be a <expected>"); zod's type name by default. */
   expected?: string;
   /** Values of this setting may contain passwords, so messages must not show them. */
   secret?: boolean;

@@ -9,7 +9,7 @@ import { lookupMappedHost } from '../hosts/resolve-tenant.js';
 /** A tenant that passed the migration guard. */
 export interface MigrationTarget {
   alias: string;
-  /** What the user typed (alias or hostname), escaped for display. */
+  /** The user's input (alias or hostname), escaped for display. */
   input: string;
   url: PostgresUrl;
 }

@@ -39,7 +39,7 @@ return {1, nowMs}
  * Takes over a stale lock, only if it still holds the token the caller observed and its heartbeat
  * is older than the stale threshold. ARGV: observedToken, staleMs, newToken, leaseMs, host, pid,
  * correlationId, command. Returns {1, nowMs} on takeover, {0, nowMs} when the holder is alive again,
- * {-1, nowMs} when the key is gone and {-2, nowMs} when another token holds it.
+ * {-1, nowMs} when the key is gone and {-2, nowMs} when the key has another token.
  */
 export const TAKEOVER_SCRIPT = `${NOW}
 local current = redis.call('HGET', KEYS[1], 'token')
@@ -63,7 +63,7 @@ return {1, nowMs}
 
 /**
  * Extends the lease and records a heartbeat. ARGV: token, leaseMs.
- * Returns 1 when renewed, -1 when the key is gone, -2 when another token holds it.
+ * Returns 1 when renewed, -1 when the key is gone, -2 when the key has another token.
  */
 export const HEARTBEAT_SCRIPT = `${NOW}
 local current = redis.call('HGET', KEYS[1], 'token')
@@ -79,8 +79,8 @@ return 1
 `;
 
 /**
- * Deletes the lock only if it holds the given token. ARGV: token.
- * Returns 1 when deleted, -1 when the key is gone, -2 when another token holds it.
+ * Deletes the lock only if it has the given token. ARGV: token.
+ * Returns 1 when deleted, -1 when the key is gone, -2 when the key has another token.
  */
 export const RELEASE_SCRIPT = `
 local current = redis.call('HGET', KEYS[1], 'token')
@@ -98,7 +98,7 @@ return 1
  * Deletes a lock only if it still holds the observed token and its heartbeat, by the Redis clock,
  * is older than the stale threshold. ARGV: observedToken, staleMs.
  * Returns {1, nowMs} when deleted, {0, nowMs} when the holder is alive, {-1, nowMs} when gone,
- * {-2, nowMs} when another token holds it.
+ * {-2, nowMs} when the key has another token.
  */
 export const CLEAR_STALE_SCRIPT = `${NOW}
 local current = redis.call('HGET', KEYS[1], 'token')

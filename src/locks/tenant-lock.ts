@@ -16,7 +16,7 @@ export interface LockSettings {
   heartbeatMs: number;
 }
 
-/** Who takes the locks: written into every lock record. */
+/** The identity of the runner that takes the locks, written into every lock record. */
 export interface HolderIdentity {
   host: string;
   pid: number;
@@ -28,7 +28,7 @@ export type AcquireOutcome =
   | { status: 'acquired'; handle: TenantLockHandle; takenOver?: LockRecord }
   | { status: 'busy'; record: LockRecord; waitedMs: number };
 
-/** Why a held lock stopped being ours. */
+/** The reason a held lock stopped being ours. */
 export type LockLossReason = 'expired-or-deleted' | 'taken-by-another' | 'renewal-failed';
 
 /**
